@@ -1,0 +1,113 @@
+// API attribute types → PostgreSQL column types, and how a JSON value becomes COPY text.
+import { isWireTimestamp } from '../timestamps.ts';
+
+export type Encode = (value: unknown) => string;
+
+export interface ColumnType {
+  sql: string;
+  encode: Encode;
+  /** True when the API type was not in the contract's table and the column falls back to JSONB. */
+  unknown?: boolean;
+}
+
+export const NULL = '\\N';
+
+/** Thrown by an encoder; the caller adds resource, country, line and column. */
+export class ValueMismatch extends Error {
+  override name = 'ValueMismatch';
+}
+
+const integer = (min: number, max: number): Encode => (value) => {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return String(value);
+  throw new ValueMismatch(`expected an integer from ${min} to ${max}`);
+};
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const int64: Encode = (value) => {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  // The line parser keeps integers beyond 2^53 as their exact digits.
+  if (typeof value === 'string' && /^-?\d+$/.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX) return value;
+  throw new ValueMismatch('expected a 64-bit integer');
+};
+
+const float: Encode = (value) => {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new ValueMismatch('expected a number');
+};
+
+const text: Encode = (value) => {
+  if (typeof value === 'string') return escapeCopy(value);
+  throw new ValueMismatch('expected a string');
+};
+
+const matching = (pattern: RegExp, expected: string): Encode => (value) => {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  throw new ValueMismatch(`expected ${expected}`);
+};
+
+const timestamp: Encode = (value) => {
+  if (typeof value === 'string' && isWireTimestamp(value)) return value;
+  throw new ValueMismatch('expected a timestamp like 2025-07-01T16:01:00.827904');
+};
+
+const bool: Encode = (value) => {
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  throw new ValueMismatch('expected true or false');
+};
+
+const json: Encode = (value) => escapeCopy(JSON.stringify(value));
+
+const textArray: Encode = (value) => {
+  if (!Array.isArray(value)) throw new ValueMismatch('expected an array of strings');
+  const elements = value.map((element) => {
+    if (element === null) return 'NULL';
+    if (typeof element !== 'string') throw new ValueMismatch('expected an array of strings');
+    return `"${element.replace(/[\\"]/g, '\\$&')}"`;
+  });
+  return escapeCopy(`{${elements.join(',')}}`);
+};
+
+// The wire encoding of bytes is unknown (contract, section 2); base64 is the usual JSON form.
+const bytes: Encode = (value) => {
+  if (typeof value === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return `\\\\x${Buffer.from(value, 'base64').toString('hex')}`;
+  throw new ValueMismatch('expected base64 bytes');
+};
+
+const TYPES: Record<string, ColumnType> = {
+  int64: { sql: 'BIGINT', encode: int64 },
+  int32: { sql: 'INTEGER', encode: integer(-2147483648, 2147483647) },
+  int: { sql: 'INTEGER', encode: integer(-2147483648, 2147483647) },
+  int16: { sql: 'INTEGER', encode: integer(-32768, 32767) },
+  'database.nullint16': { sql: 'INTEGER', encode: integer(-32768, 32767) },
+  string: { sql: 'VARCHAR', encode: text },
+  float64: { sql: 'DOUBLE PRECISION', encode: float },
+  float32: { sql: 'REAL', encode: float },
+  uuid: { sql: 'UUID', encode: matching(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a UUID') },
+  time: { sql: 'TIMESTAMP', encode: timestamp },
+  datetime: { sql: 'TIMESTAMP', encode: timestamp },
+  date: { sql: 'DATE', encode: matching(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2025-07-01') },
+  '[]string': { sql: 'TEXT[]', encode: textArray },
+  bytes: { sql: 'BYTEA', encode: bytes },
+  bool: { sql: 'BOOLEAN', encode: bool },
+  json: { sql: 'JSONB', encode: json },
+};
+
+/** Type names match case-insensitively; an unknown type is kept losslessly as JSONB. */
+export function columnType(apiType: string): ColumnType {
+  return TYPES[apiType.toLowerCase()] ?? { sql: 'JSONB', encode: json, unknown: true };
+}
+
+/** COPY text format: backslash, newline, carriage return and tab are escaped. */
+export function escapeCopy(value: string): string {
+  return /[\\\n\r\t]/.test(value) ? value.replace(/[\\\n\r\t]/g, escapeCharacter) : value;
+}
+
+function escapeCharacter(character: string): string {
+  switch (character) {
+    case '\\': return '\\\\';
+    case '\n': return '\\n';
+    case '\r': return '\\r';
+    default: return '\\t';
+  }
+}

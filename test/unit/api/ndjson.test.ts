@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseLine, splitLines } from '../../../functions/core/api/ndjson.ts';
+
+const encoder = new TextEncoder();
+
+async function* chunked(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
+  let offset = 0;
+  for (const size of sizes) {
+    yield bytes.slice(offset, offset + size);
+    offset += size;
+  }
+  if (offset < bytes.length) yield bytes.slice(offset);
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Array<{ line: string; number: number }>> {
+  const lines = [];
+  for await (const line of splitLines(chunks)) lines.push(line);
+  return lines;
+}
+
+describe('splitLines', () => {
+  const body = '{"id":1,"name":"Grüße 🎉"}\r\n\n{"id":2,"name":"a\\nb"}\n   \n{"id":3,"name":"終わり"}';
+  const bytes = encoder.encode(body);
+  const expected = [
+    { line: '{"id":1,"name":"Grüße 🎉"}', number: 1 },
+    { line: '{"id":2,"name":"a\\nb"}', number: 3 },
+    { line: '{"id":3,"name":"終わり"}', number: 5 },
+  ];
+
+  it('yields the same lines whichever byte the body is split at, even inside a character', async () => {
+    for (let cut = 0; cut <= bytes.length; cut += 1) {
+      expect(await collect(chunked(bytes, [cut]))).toEqual(expected);
+    }
+  });
+
+  it('yields the same lines when every byte arrives alone', async () => {
+    expect(await collect(chunked(bytes, Array(bytes.length).fill(1)))).toEqual(expected);
+  });
+
+  it('reads a final line with or without a trailing newline, and an empty body as no lines', async () => {
+    expect(await collect(chunked(encoder.encode('{"id":1}\n'), []))).toEqual([{ line: '{"id":1}', number: 1 }]);
+    expect(await collect(chunked(encoder.encode('{"id":1}'), []))).toEqual([{ line: '{"id":1}', number: 1 }]);
+    expect(await collect(chunked(new Uint8Array(), []))).toEqual([]);
+  });
+
+  it('refuses bytes that are not UTF-8', async () => {
+    await expect(collect(chunked(new Uint8Array([0x7b, 0xff, 0x7d, 0x0a]), []))).rejects.toThrow(TypeError);
+  });
+});
+
+describe('parseLine', () => {
+  it('keeps integers beyond 2^53 exact, as their digits, and leaves other numbers alone', () => {
+    expect(parseLine('{"id":9223372036854775807,"small":42,"ratio":0.1,"nested":{"n":-9007199254740993}}')).toEqual({
+      id: '9223372036854775807', small: 42, ratio: 0.1, nested: { n: '-9007199254740993' },
+    });
+  });
+
+  it('keeps a long digit run inside a string as a string', () => {
+    expect(parseLine('{"code":"12345678901234567890","n":1}')).toEqual({ code: '12345678901234567890', n: 1 });
+  });
+});
