@@ -3,7 +3,7 @@ import type { LineMode } from './api/client.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
-import { applyStaged, countRows, readClientState, replaceWithStaged } from './db/mirror.ts';
+import { applyStaged, countRows, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import type { Applied, ClientStateOutput, Comparison, PairInput } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -11,7 +11,7 @@ type DeltaKind = Exclude<LineMode, 'full'>;
 
 export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
   const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
-  const [load, reason] = decide(pair.mode, state.hasRows, state.watermark);
+  const [load, reason] = decide(pair.mode, state);
   return { ...pair, load, reason, watermark: state.watermark };
 }
 
@@ -55,9 +55,10 @@ export async function compareState({ sql, config }: Runtime, pair: PairInput, se
   return { clientCount, serverCount, inSync, message };
 }
 
-function decide(mode: 'auto' | 'full', hasRows: boolean, watermark: string | null): ['full' | 'delta', string] {
+function decide(mode: 'auto' | 'full', state: ClientState): ['full' | 'delta', string] {
   if (mode === 'full') return ['full', 'forced'];
-  if (!hasRows) return ['full', 'empty table'];
-  if (watermark === null) return ['full', 'no watermark recorded'];
+  if (!state.hasRows) return ['full', 'empty table'];
+  if (state.watermark === null) return ['full', 'no watermark recorded'];
+  if (state.needsFull) return ['full', 'schema gained attributes'];
   return ['delta', 'since watermark'];
 }

@@ -54,6 +54,18 @@ function summaryRow(result: PairResult): SummaryRow {
     serverCount: result.compare?.serverCount ?? null,
     watermark: result.applied?.watermark ?? null,
     error: result.failure?.Error ?? null,
-    cause: result.failure?.Cause ?? null,
+    cause: result.failure?.Cause === undefined ? null : causeText(result.failure.Cause),
   };
+}
+
+// On AWS a Lambda's error reaches Catch as a JSON Cause with errorMessage and a stack trace;
+// locally it is the message itself. The summary keeps the message.
+function causeText(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: already the message.
+  }
+  return cause;
 }

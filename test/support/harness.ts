@@ -1,5 +1,6 @@
 // A simulator, a fresh database and a runtime wired together: what an end-to-end test needs.
 import { expect } from 'vitest';
+import type { FocusApi } from '../../functions/core/api/client.ts';
 import type { Config } from '../../functions/core/config.ts';
 import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { resourcesFromSchema } from '../../functions/core/resources.ts';
@@ -13,15 +14,19 @@ export interface Harness {
   simulator: Simulator;
   sql: Sql;
   config: Config;
-  sync(input?: unknown, options?: Partial<RunOptions>): Promise<RunResult>;
+  /** Runs the state machine; `api` replaces the API client (to break a stream on purpose). */
+  sync(input?: unknown, options?: Partial<RunOptions> & { api?: FocusApi }): Promise<RunResult>;
+  /** Every mirror table's rows and every watermark, to check that a failed run changed nothing. */
+  snapshot(): Promise<unknown>;
   /** Asserts that every mirror table equals the simulator's live items, row by row, column by column. */
   expectMirrorEqualsServer(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(simulatorOptions: Partial<SimulatorOptions> = {}): Promise<Harness> {
+/** `databaseUrl` reuses a database another harness filled (and leaves dropping it to that one). */
+export async function startHarness(simulatorOptions: Partial<SimulatorOptions> = {}, databaseUrl?: string): Promise<Harness> {
   const simulator = await startSimulator({ items: 200, ...simulatorOptions });
-  const database = await createTestDatabase();
+  const database = databaseUrl ? { url: databaseUrl, drop: async () => {} } : await createTestDatabase();
   const config: Config = {
     api: {
       url: simulator.url, version: '1', businessService: simulator.options.businessService, countries: simulator.options.countries,
@@ -35,13 +40,23 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     simulator,
     sql,
     config,
-    async sync(input = {}, options = {}) {
-      const runtime = createRuntime(config);
+    async sync(input = {}, { api, ...options } = {}) {
+      const runtime = { ...createRuntime(config), ...(api && { api }) };
       try {
         return await runStateMachine({ input, runtime, retryIntervalMs: 10, ...options });
       } finally {
         await closeRuntime();
       }
+    },
+    async snapshot() {
+      const tables: Record<string, unknown> = {};
+      for (const resource of resourcesFromSchema(simulator.schema as never)) {
+        for (const country of simulator.options.countries) {
+          tables[`${resource.name}/${country}`] = await readMirror(sql, resource.name, country, resource.attributes);
+        }
+      }
+      const state = await sql`SELECT resource, country, watermark::text, last_mode, last_run FROM focus_sync.state ORDER BY 1, 2`;
+      return { tables, state };
     },
     async expectMirrorEqualsServer() {
       for (const resource of resourcesFromSchema(simulator.schema as never)) {

@@ -15,6 +15,7 @@ const SYNC_TABLES = [
      watermark   timestamp,
      last_mode   text NOT NULL,
      last_run    text NOT NULL,
+     needs_full  boolean NOT NULL DEFAULT false,
      synced_at   timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (resource, country))`,
 ];
@@ -37,7 +38,7 @@ export async function buildDbSchema(sql: Sql, resources: Resource[], countries: 
         const schema = countrySchema(schemaPrefix, country);
         await transaction.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
         await transaction.unsafe(createTable(qualified(schema, resource.name), resource));
-        warnings.push(...(await evolveTable(transaction, schema, resource)));
+        warnings.push(...(await evolveTable(transaction, schema, resource, country)));
       }
     }
   });
@@ -51,7 +52,7 @@ function createTable(table: string, resource: Resource): string {
 }
 
 /** Adds attributes the schema gained; reports, but never alters, a column whose type changed. */
-async function evolveTable(sql: Transaction, schema: string, resource: Resource): Promise<string[]> {
+async function evolveTable(sql: Transaction, schema: string, resource: Resource, country: string): Promise<string[]> {
   const existing = await sql<{ name: string; type: string }[]>`
     SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -65,6 +66,8 @@ async function evolveTable(sql: Transaction, schema: string, resource: Resource)
     const current = types.get(attribute.name);
     if (current === undefined) {
       await sql.unsafe(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(attribute.name)} ${type.sql}`);
+      // Rows already mirrored have no value for the new column: only a full load fills it.
+      await sql`UPDATE focus_sync.state SET needs_full = true WHERE resource = ${resource.name} AND country = ${country}`;
       continue;
     }
     const [{ wanted }] = await sql<[{ wanted: string }]>`SELECT format_type(${type.sql}::regtype, NULL) AS wanted`;

@@ -14,16 +14,18 @@ export interface Pair {
 export interface ClientState {
   hasRows: boolean;
   watermark: string | null;
+  /** The schema gained attributes since the last full load. */
+  needsFull: boolean;
 }
 
 export async function readClientState(sql: Sql, table: string, pair: Pair): Promise<ClientState> {
   return guard(`Reading the client state of ${pair.resource}/${pair.country}`, async () => {
-    const [row] = await sql.unsafe<[{ has_rows: boolean; watermark: string | null }]>(
-      `SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows,
-              (SELECT ${wireTimestampSql('watermark')} FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2) AS watermark`,
+    const [row] = await sql.unsafe<[{ has_rows: boolean; watermark: string | null; needs_full: boolean | null }]>(
+      `SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows, ${wireTimestampSql('s.watermark')} AS watermark, s.needs_full
+       FROM (VALUES (1)) AS one LEFT JOIN ${SYNC_SCHEMA}.state AS s ON s.resource = $1 AND s.country = $2`,
       [pair.resource, pair.country],
     );
-    return { hasRows: row!.has_rows, watermark: row!.watermark };
+    return { hasRows: row!.has_rows, watermark: row!.watermark, needsFull: row!.needs_full === true };
   });
 }
 
@@ -89,7 +91,8 @@ async function saveWatermark(transaction: Transaction, pair: Pair, mode: string,
     `INSERT INTO ${SYNC_SCHEMA}.state AS s (resource, country, watermark, last_mode, last_run, synced_at)
      VALUES ($1, $2, (${newest}), $3, $4, now())
      ON CONFLICT (resource, country) DO UPDATE
-       SET watermark = excluded.watermark, last_mode = excluded.last_mode, last_run = excluded.last_run, synced_at = now()
+       SET watermark = excluded.watermark, last_mode = excluded.last_mode, last_run = excluded.last_run, synced_at = now(),
+           needs_full = s.needs_full AND excluded.last_mode <> 'full'
      RETURNING ${wireTimestampSql('s.watermark')} AS watermark`,
     [pair.resource, pair.country, mode, pair.execution],
   );

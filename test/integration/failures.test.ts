@@ -1,0 +1,89 @@
+// Nothing lost, nothing half-applied: a failed run leaves every table and watermark as it was,
+// names what failed, and the next run converges.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokenStreamApi } from '../support/faulty-api.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ items: 250, seed: 11 });
+  const first = await harness.sync();
+  expect(first.status).toBe('SUCCEEDED');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+describe('a run that fails', () => {
+  it('keeps every row and watermark when a forced full load breaks halfway', async () => {
+    harness.simulator.mutate({ created: 4, updated: 4, deleted: 4 });
+    const before = await harness.snapshot();
+    const run = await harness.sync({ mode: 'full' }, { api: new BrokenStreamApi(harness.config, 'full', 100) });
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.name).toBe('SyncFailed');
+    expect(run.summary?.pairs.every((pair) => pair.status === 'failed' && pair.error === 'ApiUnavailable')).toBe(true);
+    expect(run.summary?.pairs[0]?.cause).toContain('mid-stream');
+    expect(await harness.snapshot()).toEqual(before);
+    const staging = await harness.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'focus_sync' AND tablename LIKE 'stage_%'`;
+    expect(staging).toEqual([]);
+  });
+
+  it('applies nothing when the delta breaks after created and updated were staged', async () => {
+    const before = await harness.snapshot();
+    const run = await harness.sync({}, { api: new BrokenStreamApi(harness.config, 'deleted', 1) });
+    expect(run.status).toBe('FAILED');
+    expect(run.summary?.pairs.map((pair) => pair.error)).toEqual(Array(4).fill('ApiUnavailable'));
+    expect(await harness.snapshot()).toEqual(before);
+  });
+
+  it('converges on the next run', async () => {
+    const run = await harness.sync();
+    expect(run.status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+
+  it('reports a pair whose count differs as OutOfSync with both counts, and still syncs the others', async () => {
+    await harness.sql`INSERT INTO focus_de.promotions (id, created_at, updated_at) VALUES (999999, '2020-01-01', '2020-01-01')`;
+    const run = await harness.sync();
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.name).toBe('SyncFailed');
+    const byPair = Object.fromEntries(run.summary!.pairs.map((pair) => [`${pair.resource}/${pair.country}`, pair]));
+    const server = harness.simulator.totalItems('promotions', 'de');
+    expect(byPair['promotions/de']).toMatchObject({ status: 'failed', error: 'OutOfSync', clientCount: null });
+    expect(byPair['promotions/de']?.cause).toBe(`promotions/de is out of sync: ${server + 1} rows in the mirror, ${server} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`);
+    for (const pair of ['promotions/at', 'promotion_items/de', 'promotion_items/at']) expect(byPair[pair]?.status).toBe('in_sync');
+  });
+
+  it('repairs the extra row with a forced full load', async () => {
+    expect((await harness.sync({ mode: 'full', resources: ['promotions'], countries: ['de'] })).status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+});
+
+describe('a run that cannot start', () => {
+  it('refuses a wrong execution input at the first step, naming the field', async () => {
+    const run = await harness.sync({ mode: 'bogus' });
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.name).toBe('InvalidInput');
+    expect(run.error?.cause).toContain('mode');
+    expect(run.error?.cause).toContain('"auto"');
+  });
+
+  it('refuses an unknown resource, naming it and those the API offers', async () => {
+    const run = await harness.sync({ resources: ['promotions', 'coupons'] });
+    expect(run.error?.name).toBe('InvalidInput');
+    expect(run.error?.cause).toContain('"coupons"');
+    expect(run.error?.cause).toContain('"promotion_items"');
+  });
+
+  it('fails with AuthenticationFailed on wrong credentials, without repeating the password', async () => {
+    const wrong = { ...harness.config, api: { ...harness.config.api, password: 'not-the-password-9f3a' } };
+    const { FocusApi } = await import('../../functions/core/api/client.ts');
+    const run = await harness.sync({}, { api: new FocusApi(wrong.api) });
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.name).toBe('AuthenticationFailed');
+    expect(JSON.stringify(run)).not.toContain('not-the-password-9f3a');
+  });
+});
