@@ -2,18 +2,23 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { FocusSyncError, InvalidInput } from './errors.ts';
+import { InvalidInput } from './errors.ts';
 
-export type StepHandler<O> = (event: unknown, context: Context) => Promise<O>;
+export type StepHandler<O> = ((event: unknown, context: Context) => Promise<O>) & {
+  /** The Task state it serves and the shape of its input, for tooling and tests. */
+  readonly state: string;
+  readonly input: z.ZodType;
+};
 
 export function step<I extends z.ZodType, O extends z.ZodType>(
   state: string,
   schemas: { input: I; output: O },
   work: (input: z.output<I>, context: Context) => Promise<z.input<O>>,
 ): StepHandler<z.output<O>> {
-  return middy()
+  const handler = middy()
     .use(boundary(state, schemas))
-    .handler(async (event: unknown, context: Context) => work(event as z.output<I>, context)) as StepHandler<z.output<O>>;
+    .handler(async (event: unknown, context: Context) => work(event as z.output<I>, context));
+  return Object.assign(handler, { state, input: schemas.input }) as unknown as StepHandler<z.output<O>>;
 }
 
 /** Swaps the raw event for the parsed one, and refuses an output the next state could not read. */
@@ -33,8 +38,4 @@ function parse(schema: z.ZodType, value: unknown, what: string): unknown {
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
   throw new InvalidInput(`${what}: ${issues.join('; ')}`);
-}
-
-export function isFocusSyncError(error: unknown): error is FocusSyncError {
-  return error instanceof FocusSyncError;
 }

@@ -1,0 +1,52 @@
+// The local defaults: the environment (and .env) first; without FOCUS_API_URL the built-in simulator,
+// without DATABASE_URL an embedded PostgreSQL 16 kept in .focus-sync/.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig, type Config } from '../../functions/core/config.ts';
+import { startSimulator } from '../../simulator/index.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+
+export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '../../.focus-sync');
+
+export interface LocalEnvironment {
+  config: Config;
+  /** What was started for want of configuration, for the user to read. */
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+export async function localEnvironment(options: { databaseDir?: string; persistent?: boolean } = {}): Promise<LocalEnvironment> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  const env = { ...process.env };
+  const notes: string[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    if (!env.FOCUS_API_URL) {
+      const simulator = await startSimulator();
+      stops.push(() => simulator.stop());
+      Object.assign(env, {
+        FOCUS_API_URL: simulator.url,
+        FOCUS_BUSINESS_SERVICE: env.FOCUS_BUSINESS_SERVICE ?? simulator.options.businessService,
+        FOCUS_COUNTRIES: env.FOCUS_COUNTRIES ?? simulator.options.countries.join(','),
+        FOCUS_USERNAME: env.FOCUS_USERNAME ?? simulator.options.username,
+        FOCUS_PASSWORD: env.FOCUS_PASSWORD ?? simulator.options.password,
+      });
+      notes.push(`FOCUS_API_URL is not set: using the built-in Focus API simulator at ${simulator.url} (${simulator.options.items} items per resource and country)`);
+    }
+    if (!env.DATABASE_URL) {
+      const directory = options.databaseDir ?? resolve(LOCAL_DATA_DIR, 'postgres');
+      const postgres = await startEmbeddedPostgres(directory, { persistent: options.persistent ?? true });
+      stops.push(() => postgres.stop());
+      env.DATABASE_URL = postgres.url;
+      notes.push(`DATABASE_URL is not set: using the embedded PostgreSQL 16 in ${directory}, at ${postgres.url}`);
+    }
+    return { config: loadConfig(env), notes, stop: () => stopAll(stops) };
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+}
+
+async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+}

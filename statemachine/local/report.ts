@@ -1,0 +1,81 @@
+// The execution, printed for a person: each Task state as it starts and ends, retries, failures,
+// and a table of every pair at the end.
+import type { Summary } from '../../functions/core/messages.ts';
+import type { ExecutionEvent, RunResult } from './runner.ts';
+
+type Write = (line: string) => void;
+type StateInput = { resource?: string; country?: string } | null;
+
+/** Returns an onEvent callback that prints the execution's Task states as they run. */
+export function printEvents(write: Write, tasks: ReadonlySet<string>): (event: ExecutionEvent) => void {
+  const started = new Map<string, number>();
+  return (event) => {
+    if (!('state' in event) || !tasks.has(event.state.name)) return;
+    const pair = pairOf(event.state.input as StateInput);
+    const key = `${pair}/${event.state.name}`;
+    const prefix = `${pair.padEnd(24)} ${event.state.name.padEnd(16)}`;
+    switch (event.type) {
+      case 'StateEntered':
+        started.set(key, event.timestamp);
+        write(`${prefix} …`);
+        break;
+      case 'StateExited':
+        write(`${prefix} ✓ ${String(event.timestamp - (started.get(key) ?? event.timestamp)).padStart(6)} ms  ${counts(event.state.name, event.state.output)}`.trimEnd());
+        break;
+      case 'StateRetried':
+        write(`${prefix} ↻ retry ${event.retry.attempt} of ${event.retry.retrier.MaxAttempts ?? 3}`);
+        break;
+      case 'StateFailed':
+        write(`${prefix} ✗ ${event.Error}: ${String(event.Cause)}`);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export function printResult(write: Write, result: RunResult): void {
+  if (result.summary) printSummary(write, result.summary);
+  if (result.status === 'SUCCEEDED') {
+    write(`Execution ${result.execution} SUCCEEDED: every pair is in sync.`);
+  } else {
+    write(`Execution ${result.execution} FAILED with ${result.error?.name}: ${result.error?.cause}`);
+  }
+}
+
+export function printSummary(write: Write, summary: Summary): void {
+  const header = ['pair', 'load', 'reason', 'loaded', 'created', 'updated', 'deleted', 'mirror', 'server', 'status'];
+  const rows = summary.pairs.map((pair) => [
+    `${pair.resource}/${pair.country}`, pair.load ?? '-', pair.reason ?? '-',
+    ...(['loaded', 'created', 'updated', 'deleted'] as const).map((kind) => String(pair.rows?.[kind] ?? '-')),
+    String(pair.clientCount ?? '-'), String(pair.serverCount ?? '-'),
+    pair.status === 'in_sync' ? 'in sync' : `FAILED ${pair.error}`,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const numeric = new Set([3, 4, 5, 6, 7, 8]);
+  const format = (row: string[]) => row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  write('');
+  write(format(header));
+  for (const row of rows) write(format(row));
+  for (const pair of summary.pairs.filter((candidate) => candidate.cause)) write(`  ${pair.resource}/${pair.country}: ${pair.cause}`);
+  write('');
+}
+
+function pairOf(input: StateInput): string {
+  return input?.resource && input.country ? `${input.resource}/${input.country}` : '';
+}
+
+function counts(state: string, output: unknown): string {
+  const value = output as Record<string, { rows?: number; loaded?: number; deleted?: number; clientCount?: number; serverCount?: number; totalItems?: number }> & { pairs?: unknown[] };
+  switch (state) {
+    case 'FullLoad': return `${value.applied?.loaded} rows loaded`;
+    case 'LoadCreated': return `${value.created?.rows} created staged`;
+    case 'LoadUpdated': return `${value.updated?.rows} updated staged`;
+    case 'LoadDeleted': return `${value.deleted?.rows} deleted staged`;
+    case 'ApplyDelta': return `${value.applied?.loaded} upserted, ${value.applied?.deleted} deleted`;
+    case 'CheckServerState': return `${value.server?.totalItems} on the server`;
+    case 'CompareState': return `${value.compare?.clientCount} in the mirror`;
+    case 'BuildDbSchema': return `${value.pairs?.length} pairs`;
+    default: return '';
+  }
+}

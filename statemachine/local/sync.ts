@@ -1,0 +1,40 @@
+// npm run sync -- [--mode auto|full] [--resources a,b] [--countries de,at]
+// Runs the state machine once on this machine and exits 0 only when every pair is in sync.
+import { parseArgs } from 'node:util';
+import { createRuntime, closeRuntime } from '../../functions/core/runtime.ts';
+import { printEvents, printResult } from './report.ts';
+import { loadDefinition, runStateMachine } from './runner.ts';
+import { localEnvironment } from './environment.ts';
+import { taskStates } from './definition.ts';
+import { executionInputFromArgs } from './arguments.ts';
+
+const write = (line: string) => process.stdout.write(`${line}\n`);
+
+try {
+  const { values } = parseArgs({
+    options: { mode: { type: 'string' }, resources: { type: 'string' }, countries: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    write('Usage: npm run sync -- [--mode auto|full] [--resources a,b] [--countries de,at]\nConfiguration comes from the environment or .env (see README).');
+    process.exit(0);
+  }
+  const input = executionInputFromArgs(values);
+  const environment = await localEnvironment();
+  environment.notes.forEach(write);
+  try {
+    const result = await runStateMachine({
+      input,
+      runtime: createRuntime(environment.config),
+      onEvent: printEvents(write, new Set(taskStates(await loadDefinition()))),
+    });
+    printResult(write, result);
+    process.exitCode = result.status === 'SUCCEEDED' ? 0 : 1;
+  } finally {
+    await closeRuntime();
+    await environment.stop();
+  }
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  process.exitCode = 2;
+}
