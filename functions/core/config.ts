@@ -15,6 +15,7 @@ const environment = z.object({
   FOCUS_PASSWORD: nonEmpty,
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
   FOCUS_TABLE_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_'),
+  FOCUS_MAP_CONCURRENCY: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4),
 });
 
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   };
   databaseUrl: string;
   tableSchemaPrefix: string;
+  /** How many (resource, country) pairs the Map syncs at once. */
+  mapConcurrency: number;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -56,5 +59,6 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     databaseUrl: value.DATABASE_URL,
     tableSchemaPrefix: value.FOCUS_TABLE_SCHEMA_PREFIX,
+    mapConcurrency: value.FOCUS_MAP_CONCURRENCY,
   };
 }

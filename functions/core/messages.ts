@@ -30,7 +30,7 @@ export const schemaLoaded = z.object({
 
 export const pairItem = z.object({ resource: name, country: name, mode: z.enum(['auto', 'full']) });
 
-export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.array(z.string()) });
+export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.array(z.string()), maxConcurrency: z.number().int().min(1) });
 
 export const pair = pairItem.extend({ execution: name });
 

@@ -23,7 +23,7 @@ export async function loadSchema({ api }: Runtime, options: RunOptions): Promise
 export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded): Promise<TablesReady> {
   const warnings = await buildDbSchema(sql, loaded.resources, loaded.countries, config.tableSchemaPrefix);
   const pairs = loaded.resources.flatMap((resource) => loaded.countries.map((country) => ({ resource: resource.name, country, mode: loaded.mode })));
-  return { pairs, warnings };
+  return { pairs, warnings, maxConcurrency: config.mapConcurrency };
 }
 
 /** One row per pair; drops the staging tables a failed pair left behind. */

@@ -34,6 +34,7 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     },
     databaseUrl: database.url,
     tableSchemaPrefix: 'focus_',
+    mapConcurrency: 4,
   };
   const sql = connect(database.url);
   return {

@@ -26,12 +26,19 @@ describe('loadConfig', () => {
       api: { url: 'https://api.example.com', version: '1', businessService: 'promo', countries: ['de', 'at'], lang: undefined, username: 'demo', password: 's3cret-value' },
       databaseUrl: 'postgres://u:p@localhost:5432/focus',
       tableSchemaPrefix: 'focus_',
+      mapConcurrency: 4,
     });
   });
 
   it('accepts the API version as 1 or v1, and an empty language as none', () => {
     expect(loadConfig({ ...complete, FOCUS_API_VERSION: 'v1', FOCUS_LANG: '' }).api).toMatchObject({ version: '1', lang: undefined });
     expect(loadConfig({ ...complete, FOCUS_LANG: 'en' }).api.lang).toBe('en');
+  });
+
+  it('bounds how many pairs sync at once', () => {
+    expect(loadConfig({ ...complete, FOCUS_MAP_CONCURRENCY: '8' }).mapConcurrency).toBe(8);
+    expect(failure({ ...complete, FOCUS_MAP_CONCURRENCY: '0' }).message).toContain('FOCUS_MAP_CONCURRENCY');
+    expect(failure({ ...complete, FOCUS_MAP_CONCURRENCY: '100' }).message).toContain('FOCUS_MAP_CONCURRENCY must be at most 40');
   });
 
   it('names every missing variable', () => {
