@@ -3,7 +3,7 @@ import type { LineMode } from './api/client.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
-import { applyStaged, countRows, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
+import { applyStaged, countRows, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import type { Applied, ClientStateOutput, Comparison, PairInput } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -15,13 +15,20 @@ export async function getClientState({ sql, config }: Runtime, pair: PairInput):
   return { ...pair, load, reason, watermark: state.watermark };
 }
 
-/** Streams every live item into staging, then swaps the table's rows in one transaction. */
+/**
+ * Loads every live item: straight into the table in one transaction when it is empty, else into
+ * staging first and then swapping the table's rows in one transaction.
+ */
 export async function fullLoad({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
   const resource = await readResource(sql, pair.resource);
   const columns = stagedColumns(resource);
+  const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
+  const lines = () => api.lines(pair.resource, pair.country, 'full');
+  const direct = await loadEmptyTable(sql, table, columns, lines, pair);
+  if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, api.lines(pair.resource, pair.country, 'full'), `${pair.resource}/${pair.country} full lines`);
-  const { watermark } = await replaceWithStaged(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), columns, pair);
+  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`);
+  const { watermark } = await replaceWithStaged(sql, table, columns, pair);
   return { loaded, deleted: 0, watermark };
 }
 

@@ -62,6 +62,24 @@ describe('a run that fails', () => {
   });
 });
 
+describe('a first full load that fails', () => {
+  it('leaves the table empty and without a watermark, and the next run loads it in full', async () => {
+    const fresh = await startHarness({ items: 150, seed: 12, countries: ['de'] });
+    try {
+      const run = await fresh.sync({}, { api: new BrokenStreamApi(fresh.config, 'full', 120) });
+      expect(run.summary?.pairs.map((pair) => [pair.error, pair.load])).toEqual([['ApiUnavailable', null], ['ApiUnavailable', null]]);
+      const [{ rows }] = await fresh.sql<[{ rows: string }]>`SELECT (SELECT count(*) FROM focus_de.promotions) + (SELECT count(*) FROM focus_de.promotion_items) AS rows`;
+      expect(Number(rows)).toBe(0);
+      expect(await fresh.sql`SELECT * FROM focus_sync.state`).toEqual([]);
+      const next = await fresh.sync();
+      expect(next.summary?.pairs.map((pair) => [pair.load, pair.reason, pair.status])).toEqual([['full', 'empty table', 'in_sync'], ['full', 'empty table', 'in_sync']]);
+      await fresh.expectMirrorEqualsServer();
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe('a run that cannot start', () => {
   it('refuses a wrong execution input at the first step, naming the field', async () => {
     const run = await harness.sync({ mode: 'bogus' });

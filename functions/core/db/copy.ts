@@ -5,7 +5,7 @@ import { parseLine } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
 import { columnType, NULL, ValueMismatch, type Encode } from './column-types.ts';
-import type { Sql } from './connection.ts';
+import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier } from './identifiers.ts';
 
 export interface StagedColumn {
@@ -32,17 +32,26 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
 
 /** Replaces `table` with a fresh unlogged table and streams the lines into it; returns the row count. */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
-  const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
-  let rows = 0;
   try {
     await sql.unsafe(`DROP TABLE IF EXISTS ${table}`);
     await sql.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
+  } catch (error) {
+    throw databaseError(`Creating the staging table ${table} for ${where}`, error);
+  }
+  return copyLines(sql, table, columns, lines, where);
+}
+
+/** Streams the lines into an existing table with COPY; returns the row count. */
+export async function copyLines(sql: Sql | Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
+  const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  let rows = 0;
+  try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
     await pipeline(Readable.from(encodeRows(lines, columns, where, () => { rows += 1; })), writable);
   } catch (error) {
     if (error instanceof FocusSyncError) throw error;
-    throw databaseError(`Staging ${where} into ${table} failed after ${rows} rows`, error);
+    throw databaseError(`Copying ${where} into ${table} failed after ${rows} rows`, error);
   }
   return rows;
 }
