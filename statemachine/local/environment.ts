@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../../functions/core/config.ts';
-import { startSimulator } from '../../simulator/index.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '../../.focus-sync');
@@ -22,6 +21,8 @@ export async function localEnvironment(options: { databaseDir?: string; persiste
   const stops: Array<() => Promise<void>> = [];
   try {
     if (!env.FOCUS_API_URL) {
+      // Loaded only when needed: a sync against a real API does not carry the simulator in memory.
+      const { startSimulator } = await import('../../simulator/index.ts');
       const simulator = await startSimulator();
       stops.push(() => simulator.stop());
       Object.assign(env, {

@@ -17,6 +17,11 @@ export class ValueMismatch extends Error {
   override name = 'ValueMismatch';
 }
 
+/** Thrown by an encoder given an integer that JSON.parse rounded: parse the line exactly, then retry. */
+export class InexactNumber extends Error {
+  override name = 'InexactNumber';
+}
+
 const integer = (min: number, max: number): Encode => (value) => {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return String(value);
   throw new ValueMismatch(`expected an integer from ${min} to ${max}`);
@@ -26,6 +31,7 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const int64: Encode = (value) => {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'number' && Number.isInteger(value)) throw new InexactNumber();
   // The line parser keeps integers beyond 2^53 as their exact digits.
   if (typeof value === 'string' && /^-?\d+$/.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX) return value;
   throw new ValueMismatch('expected a 64-bit integer');
@@ -56,7 +62,17 @@ const bool: Encode = (value) => {
   throw new ValueMismatch('expected true or false');
 };
 
-const json: Encode = (value) => escapeCopy(JSON.stringify(value));
+const json: Encode = (value) => {
+  if (hasInexactInteger(value)) throw new InexactNumber();
+  return escapeCopy(JSON.stringify(value));
+};
+
+function hasInexactInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (typeof value !== 'object' || value === null) return false;
+  for (const nested of Array.isArray(value) ? value : Object.values(value)) if (hasInexactInteger(nested)) return true;
+  return false;
+}
 
 const textArray: Encode = (value) => {
   if (!Array.isArray(value)) throw new ValueMismatch('expected an array of strings');

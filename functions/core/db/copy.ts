@@ -1,10 +1,10 @@
 // API lines → COPY text → a staging table, streamed with back-pressure end to end.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseLine } from '../api/ndjson.ts';
+import { parseLine, parseLineExactly } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
-import { columnType, NULL, ValueMismatch, type Encode } from './column-types.ts';
+import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier } from './identifiers.ts';
 
@@ -17,7 +17,7 @@ export interface StagedColumn {
 
 export type Lines = AsyncIterable<{ line: string; number: number }>;
 
-const CHUNK_CHARACTERS = 1 << 16;
+const CHUNK_CHARACTERS = 1 << 18;
 
 /** The columns a staging table holds: every attribute, or for deleted lines only the key. */
 export function stagedColumns(resource: Resource, keysOnly = false): StagedColumn[] {
@@ -48,7 +48,7 @@ export async function copyLines(sql: Sql | Transaction, table: string, columns: 
   let rows = 0;
   try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
-    await pipeline(Readable.from(encodeRows(lines, columns, where, () => { rows += 1; })), writable);
+    await pipeline(Readable.from(encodeLines(lines, columns, where, () => { rows += 1; })), writable);
   } catch (error) {
     if (error instanceof FocusSyncError) throw error;
     throw databaseError(`Copying ${where} into ${table} failed after ${rows} rows`, error);
@@ -56,7 +56,8 @@ export async function copyLines(sql: Sql | Transaction, table: string, columns: 
   return rows;
 }
 
-async function* encodeRows(lines: Lines, columns: StagedColumn[], where: string, counted: () => void): AsyncGenerator<string> {
+/** The lines as COPY text, in chunks; throws InvalidLine naming the line and column that does not fit. */
+export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, counted: () => void = () => {}): AsyncGenerator<string> {
   let chunk = '';
   for await (const { line, number } of lines) {
     chunk += encodeRow(line, number, columns, where);
@@ -70,12 +71,23 @@ async function* encodeRows(lines: Lines, columns: StagedColumn[], where: string,
 }
 
 function encodeRow(line: string, number: number, columns: StagedColumn[], where: string): string {
-  let item: unknown;
   try {
-    item = parseLine(line);
+    return encodeItem(parse(line, number, where, parseLine), number, columns, where);
+  } catch (error) {
+    if (!(error instanceof InexactNumber)) throw error;
+    return encodeItem(parse(line, number, where, parseLineExactly), number, columns, where);
+  }
+}
+
+function parse(line: string, number: number, where: string, parser: (line: string) => unknown): unknown {
+  try {
+    return parser(line);
   } catch (error) {
     throw new InvalidLine(`${where}, line ${number}: not valid JSON (${(error as Error).message}); nothing of this load was applied`, { cause: error });
   }
+}
+
+function encodeItem(item: unknown, number: number, columns: StagedColumn[], where: string): string {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidLine(`${where}, line ${number}: expected a JSON object; nothing of this load was applied`);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLine, splitLines } from '../../../functions/core/api/ndjson.ts';
+import { parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
 
 const encoder = new TextEncoder();
 
@@ -48,14 +48,14 @@ describe('splitLines', () => {
   });
 });
 
-describe('parseLine', () => {
+describe('parseLineExactly', () => {
   it('keeps integers beyond 2^53 exact, as their digits, and leaves other numbers alone', () => {
-    expect(parseLine('{"id":9223372036854775807,"small":42,"ratio":0.1,"nested":{"n":-9007199254740993}}')).toEqual({
+    expect(parseLineExactly('{"id":9223372036854775807,"small":42,"ratio":0.1,"nested":{"n":-9007199254740993}}')).toEqual({
       id: '9223372036854775807', small: 42, ratio: 0.1, nested: { n: '-9007199254740993' },
     });
   });
 
   it('keeps a long digit run inside a string as a string', () => {
-    expect(parseLine('{"code":"12345678901234567890","n":1}')).toEqual({ code: '12345678901234567890', n: 1 });
+    expect(parseLineExactly('{"code":"12345678901234567890","n":1}')).toEqual({ code: '12345678901234567890', n: 1 });
   });
 });

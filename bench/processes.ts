@@ -1,0 +1,62 @@
+// The benchmark's moving parts, each in its own process as in production: the simulator, and
+// `npm run sync` with its peak memory recorded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = join(import.meta.dirname, '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+
+export interface SimulatorProcess {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `npm run simulator` on a free port and waits for the line that names its URL. */
+export async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
+  const child = spawn(TSX, ['simulator/cli.ts', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /http:\/\/[\d.]+:\d+/.exec(line);
+      if (match) resolve(match[0]);
+    });
+  });
+  return { url, stop: () => stop(child) };
+}
+
+export interface SyncProcessResult {
+  seconds: number;
+  peakRssMb: number;
+  output: string;
+}
+
+/** Runs `npm run sync` as its own process; its peak RSS comes from a preloaded exit hook. */
+export async function runSyncProcess(args: string[], env: Record<string, string>, scratch: string): Promise<SyncProcessResult> {
+  const rssFile = join(scratch, `rss-${process.hrtime.bigint()}.txt`);
+  const started = performance.now();
+  const child = spawn(TSX, ['statemachine/local/sync.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, FOCUS_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--import=${join(ROOT, 'bench/peak-rss.mjs')}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => { output += chunk; });
+  child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`npm run sync ${args.join(' ')} exited with ${code}:\n${output}`);
+  // Every node process of the run (tsx's launcher and the sync itself) appends its own peak.
+  const peaks = (await readFile(rssFile, 'utf8')).trim().split('\n').map(Number);
+  await rm(rssFile, { force: true });
+  return { seconds, peakRssMb: Math.max(...peaks) / 1024, output };
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

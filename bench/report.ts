@@ -1,0 +1,63 @@
+// The benchmark's one table, printed and written to bench/RESULTS.md with the machine it ran on.
+import { writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import type { LambdaFigures } from './lambda.ts';
+
+export interface SizeFigures {
+  size: number;
+  httpRead: number;   // seconds, each below is a median
+  ceiling: number;
+  full: number;
+  peakRssMb: number;  // the largest of the runs
+  unchanged: number;
+  deltaChanges: number;
+  deltaRead: number;
+  deltaApply: number;
+}
+
+export interface Results {
+  items: number;
+  repetitions: number;
+  postgres: string;
+  sizes: SizeFigures[];
+  lambdas: LambdaFigures[];
+}
+
+export async function writeReport(file: string, results: Results): Promise<string> {
+  const text = render(results);
+  await writeFile(file, text);
+  return text;
+}
+
+function render({ items, repetitions, postgres, sizes, lambdas }: Results): string {
+  const large = sizes.at(-1)!;
+  const small = sizes[0]!;
+  const perSecond = (size: number, seconds: number) => `${Math.round(size / seconds).toLocaleString('en')} rows/s`;
+  const ratio = large.ceiling / large.full;
+  const deltaRatio = large.deltaApply / large.deltaRead;
+  const lines = [
+    '# Benchmark results',
+    '',
+    `\`npm run bench -- --items ${items} --repetitions ${repetitions}\`, ${new Date().toISOString().slice(0, 10)}: medians of ${repetitions} runs.`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, PostgreSQL ${postgres}.`,
+    'The simulator, PostgreSQL and the sync each run in their own process on this one machine.',
+    '',
+    `| measure (${large.size.toLocaleString('en')} rows of a 12-column resource) | result | target |`,
+    '|---|---|---|',
+    `| HTTP read of the simulator's full lines (split, not parsed) | ${perSecond(large.size, large.httpRead)} | |`,
+    `| COPY ceiling: the same rows as COPY text in a file, into an identical empty table | ${perSecond(large.size, large.ceiling)} (${large.ceiling.toFixed(1)} s) | |`,
+    `| Full load: the whole \`npm run sync\` process, HTTP to committed rows | ${perSecond(large.size, large.full)} (${large.full.toFixed(1)} s) | |`,
+    `| **Full load ÷ COPY ceiling** | **${ratio.toFixed(2)}** | ≥ 0.6 ${ratio >= 0.6 ? '✓' : '✗'} |`,
+    `| Peak RSS of the sync process, ${small.size.toLocaleString('en')} → ${large.size.toLocaleString('en')} rows | ${small.peakRssMb.toFixed(0)} MB → ${large.peakRssMb.toFixed(0)} MB | < 128 MB, flat ${large.peakRssMb < 128 ? '✓' : '✗'} |`,
+    `| Delta of ${large.deltaChanges.toLocaleString('en')} changes: LoadCreated + LoadUpdated + LoadDeleted + ApplyDelta | ${large.deltaApply.toFixed(2)} s | |`,
+    `| Reading those changes' lines only | ${large.deltaRead.toFixed(2)} s | |`,
+    `| **Delta ÷ reading** | **${deltaRatio.toFixed(2)}** | < 2 ${deltaRatio < 2 ? '✓' : '✗'} |`,
+    `| Unchanged run, whole execution, ${small.size.toLocaleString('en')} → ${large.size.toLocaleString('en')} rows | ${small.unchanged.toFixed(2)} s → ${large.unchanged.toFixed(2)} s | small, about constant |`,
+    '',
+    '| Lambda step | bundle (minified, AWS SDK external) | module initialisation |',
+    '|---|---|---|',
+    ...lambdas.map((lambda) => `| ${lambda.state} | ${lambda.kilobytes.toFixed(0)} KB | ${lambda.initMs.toFixed(0)} ms |`),
+    '',
+  ];
+  return lines.join('\n');
+}
