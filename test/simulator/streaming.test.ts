@@ -1,0 +1,104 @@
+import { request, type IncomingMessage } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../simulator/index.ts';
+import { authenticate, get } from './api.ts';
+
+let big: Simulator;
+let token: string;
+
+beforeAll(async () => {
+  big = await startSimulator({ items: 1_000_000, countries: ['de'] });
+  token = await authenticate(big);
+});
+
+afterAll(() => big.stop());
+
+/** A raw GET, so the test sees the bytes on the wire (fetch would decompress them). */
+function open(target: Simulator, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    request(`${target.url}/api/v1/promo${path}`, { headers }, resolve).on('error', reject).end();
+  });
+}
+
+async function body(response: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('streaming', () => {
+  it('gzips lines and JSON when enabled and the client accepts it', async () => {
+    const gzip = await startSimulator({ items: 500, gzip: true });
+    try {
+      const gzipToken = await authenticate(gzip);
+      const path = '/resource/promotion_items/de/full/lines';
+      const compressed = await open(gzip, path, { authorization: gzipToken, 'accept-encoding': 'gzip, deflate' });
+      expect(compressed.headers['content-encoding']).toBe('gzip');
+      const plain = await open(gzip, path, { authorization: gzipToken });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      const text = (await body(plain)).toString('utf8');
+      expect(text.split('\n')).toHaveLength(501);
+      expect(gunzipSync(await body(compressed)).toString('utf8')).toBe(text);
+      const state = await open(gzip, '/resource/promotion_items/de/state', { authorization: gzipToken, 'accept-encoding': 'gzip' });
+      expect(state.headers['content-encoding']).toBe('gzip');
+      expect(JSON.parse(gunzipSync(await body(state)).toString('utf8'))).toEqual({ total_items: 500 });
+    } finally {
+      await gzip.stop();
+    }
+  });
+
+  it('does not gzip unless enabled', async () => {
+    const response = await open(big, '/resource/promotions/de/state', { authorization: token, 'accept-encoding': 'gzip' });
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse((await body(response)).toString('utf8'))).toEqual({ total_items: 1_000_000 });
+  });
+
+  it('waits for a slow reader instead of generating ahead, and stays responsive meanwhile', async () => {
+    const started = performance.now();
+    const response = await open(big, '/resource/promotions/de/full/lines', { authorization: token });
+    await new Promise((resolve) => response.once('data', resolve));
+    response.pause();
+    const state = await get(big, token, '/resource/promotions/de/state');
+    expect(await state.json()).toEqual({ total_items: 1_000_000 });
+    // Generating all million lines takes seconds; the first chunk and an answer take milliseconds.
+    expect(performance.now() - started).toBeLessThan(2000);
+    response.destroy();
+  });
+
+  it('survives a client that goes away mid-stream, stops generating for it, and serves the next one in full', async () => {
+    const started = performance.now();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const response = await open(big, '/resource/promotion_items/de/full/lines', { authorization: token });
+      await new Promise((resolve) => response.once('data', resolve));
+      response.destroy();
+    }
+    expect((await get(big, token, '/resource/promotions/de/state')).status).toBe(200);
+    // Finishing three abandoned million-line streams would take many seconds.
+    expect(performance.now() - started).toBeLessThan(3000);
+    const small = await startSimulator({ items: 3000 });
+    try {
+      const smallToken = await authenticate(small);
+      const first = await open(small, '/resource/promotions/de/full/lines', { authorization: smallToken });
+      await new Promise((resolve) => first.once('data', resolve));
+      first.destroy();
+      const text = await (await get(small, smallToken, '/resource/promotions/de/full/lines')).text();
+      expect(text.split('\n').filter(Boolean)).toHaveLength(3000);
+    } finally {
+      await small.stop();
+    }
+    expect((await get(big, token, '/resource/promotions/de/state')).status).toBe(200);
+  });
+
+  it('stops while a stream is still open', async () => {
+    const target = await startSimulator({ items: 1_000_000, countries: ['de'] });
+    const response = await open(target, '/resource/promotions/de/full/lines', { authorization: await authenticate(target) });
+    await new Promise((resolve) => response.once('data', resolve));
+    response.pause();
+    response.on('error', () => {});
+    const started = performance.now();
+    await target.stop();
+    expect(performance.now() - started).toBeLessThan(2000);
+    await expect(fetch(`${target.url}/api/v1/auth`)).rejects.toThrow();
+  });
+});
