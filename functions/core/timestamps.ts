@@ -12,7 +12,7 @@ export function toWireTimestamp(value: string): string {
 }
 
 export function isWireTimestamp(value: string): boolean {
-  return WIRE.test(value.trim());
+  return WIRE.test(value);
 }
 
 /** SQL that renders a TIMESTAMP expression in the wire format, exactly. */

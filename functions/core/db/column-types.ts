@@ -74,14 +74,23 @@ function hasInexactInteger(value: unknown): boolean {
   return false;
 }
 
+const ARRAY_QUOTED = /[\\"]/;
+const ARRAY_QUOTED_ALL = /[\\"]/g;
 const textArray: Encode = (value) => {
   if (!Array.isArray(value)) throw new ValueMismatch('expected an array of strings');
-  const elements = value.map((element) => {
-    if (element === null) return 'NULL';
-    if (typeof element !== 'string') throw new ValueMismatch('expected an array of strings');
-    return `"${element.replace(/[\\"]/g, '\\$&')}"`;
-  });
-  return escapeCopy(`{${elements.join(',')}}`);
+  let literal = '{';
+  for (let index = 0; index < value.length; index += 1) {
+    const element: unknown = value[index];
+    if (index > 0) literal += ',';
+    if (element === null) {
+      literal += 'NULL';
+    } else if (typeof element === 'string') {
+      literal += `"${ARRAY_QUOTED.test(element) ? element.replace(ARRAY_QUOTED_ALL, '\\$&') : element}"`;
+    } else {
+      throw new ValueMismatch('expected an array of strings');
+    }
+  }
+  return escapeCopy(`${literal}}`);
 };
 
 // The wire encoding of bytes is unknown (contract, section 2); base64 is the usual JSON form.

@@ -45,29 +45,55 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
 /** Streams the lines into an existing table with COPY; returns the row count. */
 export async function copyLines(sql: Sql | Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
-  let rows = 0;
+  const rows = new RowLines();
   try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
-    await pipeline(Readable.from(encodeLines(lines, columns, where, () => { rows += 1; })), writable);
+    await pipeline(Readable.from(encodeLines(lines, columns, where, rows)), writable);
   } catch (error) {
     if (error instanceof FocusSyncError) throw error;
-    throw databaseError(`Copying ${where} into ${table} failed after ${rows} rows`, error);
+    // PostgreSQL names the row and column of a value it refused: say which API line that was.
+    const refused = /COPY .*, line (\d+)(?:, column ([^:]+))?/.exec((error as { where?: string }).where ?? '');
+    if (refused) {
+      const column = refused[2] ? `, column "${refused[2]}"` : '';
+      throw new InvalidLine(`${where}, line ${rows.lineOf(Number(refused[1]))}${column}: PostgreSQL refused the value (${(error as Error).message}); nothing of this load was applied`, { cause: error });
+    }
+    throw databaseError(`Copying ${where} into ${table} failed after ${rows.count} rows`, error);
   }
-  return rows;
+  return rows.count;
 }
 
 /** The lines as COPY text, in chunks; throws InvalidLine naming the line and column that does not fit. */
-export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, counted: () => void = () => {}): AsyncGenerator<string> {
+export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines()): AsyncGenerator<string> {
   let chunk = '';
   for await (const { line, number } of lines) {
     chunk += encodeRow(line, number, columns, where);
-    counted();
+    rows.add(number);
     if (chunk.length >= CHUNK_CHARACTERS) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
+}
+
+/**
+ * Counts COPY rows and remembers which API line each came from, in constant memory: blank lines
+ * are skipped, so only the points where the two numberings drift apart are kept.
+ */
+export class RowLines {
+  count = 0;
+  readonly #drifts: Array<{ row: number; offset: number }> = [];
+
+  add(line: number): void {
+    this.count += 1;
+    const offset = line - this.count;
+    if (offset !== (this.#drifts.at(-1)?.offset ?? 0)) this.#drifts.push({ row: this.count, offset });
+  }
+
+  lineOf(row: number): number {
+    const drift = this.#drifts.findLast((candidate) => candidate.row <= row);
+    return row + (drift?.offset ?? 0);
+  }
 }
 
 function encodeRow(line: string, number: number, columns: StagedColumn[], where: string): string {
