@@ -1,0 +1,61 @@
+// A value PostgreSQL refuses during COPY is reported by API line and column, not by COPY row.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type Sql } from '../../functions/core/db/connection.ts';
+import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
+import { buildDbSchema } from '../../functions/core/db/ddl.ts';
+import { loadEmptyTable } from '../../functions/core/db/mirror.ts';
+import type { Resource } from '../../functions/core/resources.ts';
+import { createTestDatabase } from '../support/database.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let sql: Sql;
+const resource: Resource = {
+  name: 'things',
+  attributes: [
+    { name: 'id', type: 'int64', primaryKey: true },
+    { name: 'valid_from', type: 'date', primaryKey: false },
+    { name: 'created_at', type: 'time', primaryKey: false },
+    { name: 'updated_at', type: 'time', primaryKey: false },
+  ],
+};
+
+async function* numbered(lines: string[]): AsyncGenerator<{ line: string; number: number }> {
+  for (const [index, line] of lines.entries()) if (line.trim()) yield { line, number: index + 1 };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sql = connect(database.url);
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await database?.drop();
+});
+
+describe('stageLines', () => {
+  it('names the API line and column of a value PostgreSQL refuses, counting the blank lines it skipped', async () => {
+    const lines = ['{"id":1,"valid_from":"2025-02-28"}', '', '', '{"id":2,"valid_from":"2025-03-01"}', '{"id":3,"valid_from":"2025-02-30"}'];
+    const staging = stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines');
+    await expect(staging).rejects.toMatchObject({ name: 'InvalidLine' });
+    await expect(staging).rejects.toThrow(/^things\/de full lines, line 5, column "valid_from": PostgreSQL refused the value \(date\/time field value out of range: "2025-02-30"\)/);
+  });
+
+  it('names the line of a value that does not fit its column before PostgreSQL sees it', async () => {
+    const lines = ['{"id":1,"valid_from":"2025-02-28"}', '{"id":"two","valid_from":null}'];
+    await expect(stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines'))
+      .rejects.toThrow('things/de full lines, line 2, column "id": expected a 64-bit integer, got "two"; nothing of this load was applied');
+  });
+});
+
+describe('a full load into an empty table', () => {
+  it('fails on a key the API sent twice, naming the line, and leaves the table empty and the connection usable', async () => {
+    await buildDbSchema(sql, [resource], ['de'], 'focus_');
+    const lines = ['{"id":1,"created_at":"2025-07-01T00:00:00.000001","updated_at":"2025-07-01T00:00:00.000001"}', '{"id":1,"created_at":"2025-07-01T00:00:00.000002","updated_at":"2025-07-01T00:00:00.000002"}'];
+    const load = loadEmptyTable(sql, '"focus_de"."things"', stagedColumns(resource), () => numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
+    await expect(load).rejects.toMatchObject({ name: 'InvalidLine' });
+    await expect(load).rejects.toThrow(/things\/de full lines, line 2: PostgreSQL refused the value \(duplicate key value violates unique constraint/);
+    expect(await sql`SELECT count(*)::int AS rows FROM focus_de.things`).toEqual([{ rows: 0 }]);
+    expect(await sql`SELECT * FROM focus_sync.state`).toEqual([]);
+  });
+});
