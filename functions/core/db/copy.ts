@@ -17,7 +17,7 @@ export interface StagedColumn {
 
 export type Lines = AsyncIterable<{ line: string; number: number }>;
 
-const CHUNK_CHARACTERS = 1 << 18;
+const CHUNK_CHARACTERS = 1 << 16;
 
 /** The columns a staging table holds: every attribute, or for deleted lines only the key. */
 export function stagedColumns(resource: Resource, keysOnly = false): StagedColumn[] {
@@ -48,7 +48,7 @@ export async function copyLines(sql: Sql | Transaction, table: string, columns: 
   const rows = new RowLines();
   try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
-    await pipeline(Readable.from(encodeLines(lines, columns, where, rows)), writable);
+    await pipeline(Readable.from(encodeLines(lines, columns, where, rows), { highWaterMark: 1 }), writable);
   } catch (error) {
     if (error instanceof FocusSyncError) throw error;
     // PostgreSQL names the row and column of a value it refused: say which API line that was.
