@@ -60,6 +60,11 @@ export class DatabaseError extends FocusSyncError {
   override name = 'DatabaseError';
 }
 
+/** Another run took over a pair this run was writing; this run applied nothing to it. */
+export class LeaseLost extends FocusSyncError {
+  override name = 'LeaseLost';
+}
+
 /** The mirror's COUNT(*) differs from the server's total_items after a run. */
 export class OutOfSync extends FocusSyncError {
   override name = 'OutOfSync';
@@ -73,7 +78,7 @@ export class SyncFailed extends FocusSyncError {
 export const ERROR_NAMES = [
   'ConfigurationError', 'InvalidInput', 'AuthenticationFailed', 'ApiUnavailable', 'ApiRequestFailed',
   'ApiResponseInvalid', 'InvalidLine', 'SchemaMappingError', 'DatabaseUnavailable', 'DatabaseError',
-  'OutOfSync', 'SyncFailed',
+  'LeaseLost', 'OutOfSync', 'SyncFailed',
 ] as const;
 
 const CONNECTION_ERROR_CODES = new Set([

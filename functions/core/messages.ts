@@ -35,7 +35,7 @@ export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.arra
 export const pair = pairItem.extend({ execution: name });
 
 export const clientState = pair.extend({
-  load: z.enum(['full', 'delta']),
+  load: z.enum(['full', 'delta', 'skip']),
   reason: z.string(),
   watermark: timestamp.nullable(),
 });
@@ -66,7 +66,7 @@ export const pairResult = z.looseObject({
   resource: name,
   country: name,
   execution: name.optional(),
-  load: z.enum(['full', 'delta']).optional(),
+  load: z.enum(['full', 'delta', 'skip']).optional(),
   reason: z.string().optional(),
   created: staged.optional(),
   updated: staged.optional(),
@@ -81,8 +81,8 @@ export const summarizeInput = z.object({ execution: name, pairs: z.array(pairRes
 export const summaryRow = z.object({
   resource: name,
   country: name,
-  status: z.enum(['in_sync', 'failed']),
-  load: z.enum(['full', 'delta']).nullable(),
+  status: z.enum(['in_sync', 'skipped', 'failed']),
+  load: z.enum(['full', 'delta', 'skip']).nullable(),
   reason: z.string().nullable(),
   rows: z.object({ loaded: z.number(), created: z.number(), updated: z.number(), deleted: z.number() }).nullable(),
   clientCount: z.number().nullable(),
@@ -96,6 +96,7 @@ export const summary = z.object({
   execution: name,
   pairs: z.array(summaryRow),
   inSync: z.number().int(),
+  skipped: z.number().int(),
   failed: z.number().int(),
 });
 

@@ -3,14 +3,22 @@ import type { LineMode } from './api/client.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
+import { acquireLease, releaseLeases, whileHolding, type LeaseTimes } from './db/leases.ts';
 import { applyStaged, countRows, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import type { Applied, ClientStateOutput, Comparison, PairInput } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
 type DeltaKind = Exclude<LineMode, 'full'>;
 
+const LEASE: LeaseTimes = { seconds: 120, waitMs: 10_000 };
+
+/** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
+  const lease = await acquireLease(sql, pair, LEASE);
   const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
+  if (!lease.acquired) {
+    return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease expires at ${lease.expiresAt}`, watermark: state.watermark };
+  }
   const [load, reason] = decide(pair.mode, state);
   return { ...pair, load, reason, watermark: state.watermark };
 }
@@ -19,7 +27,11 @@ export async function getClientState({ sql, config }: Runtime, pair: PairInput):
  * Loads every live item: straight into the table in one transaction when it is empty, else into
  * staging first and then swapping the table's rows in one transaction.
  */
-export async function fullLoad({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
+export async function fullLoad(runtime: Runtime, pair: PairInput): Promise<Applied> {
+  return whileHolding(runtime.sql, pair, LEASE, () => loadInFull(runtime, pair));
+}
+
+async function loadInFull({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
   const resource = await readResource(sql, pair.resource);
   const columns = stagedColumns(resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
@@ -34,11 +46,13 @@ export async function fullLoad({ sql, api, config }: Runtime, pair: PairInput): 
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  const resource = await readResource(sql, state.resource);
-  const stage = stagingTable(state.execution, state.resource, state.country, kind);
-  const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
-  const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`);
-  return { rows };
+  return whileHolding(sql, state, LEASE, async () => {
+    const resource = await readResource(sql, state.resource);
+    const stage = stagingTable(state.execution, state.resource, state.country, kind);
+    const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
+    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`);
+    return { rows };
+  });
 }
 
 /** Applies the three staged kinds of change and moves the watermark, in one transaction. */
@@ -56,6 +70,8 @@ export async function checkServerState({ api }: Runtime, pair: PairInput, waterm
 export async function compareState({ sql, config }: Runtime, pair: PairInput, serverCount: number): Promise<Comparison> {
   const clientCount = await countRows(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
   const inSync = clientCount === serverCount;
+  // A pair out of sync may be repaired next, under the same lease; Summarize releases what is left.
+  if (inSync) await releaseLeases(sql, pair.execution, pair);
   const message = inSync
     ? `${pair.resource}/${pair.country} is in sync: ${clientCount} rows`
     : `${pair.resource}/${pair.country} is out of sync: ${clientCount} rows in the mirror, ${serverCount} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`;

@@ -1,5 +1,6 @@
 // The steps around the Map: check the credentials, read the schema, build the tables, summarise.
 import { buildDbSchema } from './db/ddl.ts';
+import { releaseLeases } from './db/leases.ts';
 import { dropStaging } from './db/mirror.ts';
 import { InvalidInput } from './errors.ts';
 import type { ExecutionInput, PairResult, RunOptions, SchemaLoaded, Summary, SummaryRow, TablesReady } from './messages.ts';
@@ -32,8 +33,9 @@ export async function summarize({ sql }: Runtime, execution: string, pairs: Pair
   for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
     await dropStaging(sql, { execution, resource: row.resource, country: row.country });
   }
-  const failed = rows.filter((row) => row.status === 'failed').length;
-  return { execution, pairs: rows, inSync: rows.length - failed, failed };
+  await releaseLeases(sql, execution);
+  const count = (status: SummaryRow['status']) => rows.filter((row) => row.status === status).length;
+  return { execution, pairs: rows, inSync: count('in_sync'), skipped: count('skipped'), failed: count('failed') };
 }
 
 function summaryRow(result: PairResult): SummaryRow {
@@ -41,7 +43,7 @@ function summaryRow(result: PairResult): SummaryRow {
   return {
     resource: result.resource,
     country: result.country,
-    status: synced ? 'in_sync' : 'failed',
+    status: result.load === 'skip' && !result.failure ? 'skipped' : synced ? 'in_sync' : 'failed',
     load: result.load ?? null,
     reason: result.reason ?? null,
     rows: result.applied ? {

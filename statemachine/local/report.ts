@@ -37,7 +37,8 @@ export function printEvents(write: Write, tasks: ReadonlySet<string>): (event: E
 export function printResult(write: Write, result: RunResult): void {
   if (result.summary) printSummary(write, result.summary);
   if (result.status === 'SUCCEEDED') {
-    write(`Execution ${result.execution} SUCCEEDED: every pair is in sync.`);
+    const skipped = result.summary?.skipped ? ` (${result.summary.skipped} skipped: another run was syncing them)` : '';
+    write(`Execution ${result.execution} SUCCEEDED: every pair is in sync${skipped}.`);
   } else {
     write(`Execution ${result.execution} FAILED with ${result.error?.name}: ${result.error?.cause}`);
   }
@@ -49,7 +50,7 @@ export function printSummary(write: Write, summary: Summary): void {
     `${pair.resource}/${pair.country}`, pair.load ?? '-', pair.reason ?? '-',
     ...(['loaded', 'created', 'updated', 'deleted'] as const).map((kind) => String(pair.rows?.[kind] ?? '-')),
     String(pair.clientCount ?? '-'), String(pair.serverCount ?? '-'),
-    pair.status === 'in_sync' ? 'in sync' : `FAILED ${pair.error}`,
+    pair.status === 'failed' ? `FAILED ${pair.error}` : pair.status.replace('_', ' '),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const numeric = new Set([3, 4, 5, 6, 7, 8]);

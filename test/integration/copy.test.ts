@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
 import { buildDbSchema } from '../../functions/core/db/ddl.ts';
+import { acquireLease } from '../../functions/core/db/leases.ts';
 import { loadEmptyTable } from '../../functions/core/db/mirror.ts';
 import type { Resource } from '../../functions/core/resources.ts';
 import { createTestDatabase } from '../support/database.ts';
@@ -51,6 +52,7 @@ describe('stageLines', () => {
 describe('a full load into an empty table', () => {
   it('fails on a key the API sent twice, naming the line, and leaves the table empty and the connection usable', async () => {
     await buildDbSchema(sql, [resource], ['de'], 'focus_');
+    expect(await acquireLease(sql, { resource: 'things', country: 'de', execution: 'test' }, { seconds: 60, waitMs: 0 })).toEqual({ acquired: true });
     const lines = ['{"id":1,"created_at":"2025-07-01T00:00:00.000001","updated_at":"2025-07-01T00:00:00.000001"}', '{"id":1,"created_at":"2025-07-01T00:00:00.000002","updated_at":"2025-07-01T00:00:00.000002"}'];
     const load = loadEmptyTable(sql, '"focus_de"."things"', stagedColumns(resource), () => numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
     await expect(load).rejects.toMatchObject({ name: 'InvalidLine' });

@@ -18,6 +18,13 @@ const SYNC_TABLES = [
      needs_full  boolean NOT NULL DEFAULT false,
      synced_at   timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (resource, country))`,
+  `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.leases (
+     resource    text NOT NULL,
+     country     text NOT NULL,
+     execution   text NOT NULL,
+     acquired_at timestamptz NOT NULL DEFAULT now(),
+     expires_at  timestamptz NOT NULL,
+     PRIMARY KEY (resource, country))`,
 ];
 
 /** Creates what is missing and returns warnings for what it would not change. */

@@ -4,6 +4,7 @@ import { wireTimestampSql } from '../timestamps.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { copyLines, type Lines, type StagedColumn } from './copy.ts';
 import { quoteIdentifier, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
+import { holdLease } from './leases.ts';
 
 export interface Pair {
   resource: string;
@@ -43,6 +44,7 @@ export async function countRows(sql: Sql, table: string, pair: Pair): Promise<nu
 export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: () => Lines, pair: Pair): Promise<{ loaded: number; watermark: string | null } | undefined> {
   return guard(`Loading ${pair.resource}/${pair.country} into its empty table`, () => sql.begin(async (transaction) => {
     // Blocks another run's load of the same table (readers are not blocked) until this commits.
+    await holdLease(transaction, pair);
     await transaction.unsafe(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     const [{ empty }] = await transaction.unsafe<[{ empty: boolean }]>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
     if (!empty) return undefined;
@@ -57,6 +59,7 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
   const names = columnList(columns);
   return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
+    await holdLease(transaction, pair);
     // DELETE, not TRUNCATE: readers keep seeing the old rows until the commit, never an empty table.
     await transaction.unsafe(`DELETE FROM ${table}`);
     await transaction.unsafe(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
@@ -74,6 +77,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
   const keyMatch = columns.filter((column) => column.key).map((column) => `t.${quoteIdentifier(column.name)} = d.${quoteIdentifier(column.name)}`).join(' AND ');
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
+    await holdLease(transaction, pair);
     // Created was read before updated, and deleted last: where an item changed between the
     // reads and shows up twice, the later read wins.
     const upserted = await transaction.unsafe(

@@ -1,0 +1,62 @@
+// Two runs at once (a schedule firing during a manual run, or two laptops) never write the same
+// table at the same time: one syncs a pair, the other waits or skips it, and the mirror ends exact.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireLease } from '../../functions/core/db/leases.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ items: 3000, seed: 21, countries: ['de'] });
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+function syncProcess(): Promise<{ code: number | null; output: string }> {
+  const { api, databaseUrl } = harness.config;
+  const child = spawn(process.execPath, ['statemachine/local/sync.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env, FOCUS_API_URL: api.url, FOCUS_BUSINESS_SERVICE: api.businessService, FOCUS_COUNTRIES: api.countries.join(','),
+      FOCUS_USERNAME: api.username, FOCUS_PASSWORD: api.password, DATABASE_URL: databaseUrl,
+    },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk; });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+describe('two runs at once', () => {
+  it('both succeed, each pair synced by one of them at a time, and the mirror is exact', async () => {
+    const runs = await Promise.all([syncProcess(), syncProcess()]);
+    for (const run of runs) expect(run.code, run.output).toBe(0);
+    await harness.expectMirrorEqualsServer();
+    harness.simulator.mutate({ created: 20, updated: 20, deleted: 20 });
+    const again = await Promise.all([syncProcess(), syncProcess()]);
+    for (const run of again) expect(run.code, run.output).toBe(0);
+    await harness.expectMirrorEqualsServer();
+    expect(await harness.sql`SELECT * FROM focus_sync.leases`).toEqual([]);
+  });
+
+  it('skips a pair another run holds, without failing, and leaves it to that run', async () => {
+    harness.simulator.mutate({ created: 5 });
+    const other = { resource: 'promotions', country: 'de', execution: 'someone-else' };
+    expect(await acquireLease(harness.sql, other, { seconds: 600, waitMs: 0 })).toEqual({ acquired: true });
+    const run = await harness.sync();
+    expect(run.status).toBe('SUCCEEDED');
+    const byPair = Object.fromEntries(run.summary!.pairs.map((pair) => [pair.resource, pair]));
+    expect(byPair.promotions).toMatchObject({ status: 'skipped', load: 'skip' });
+    expect(byPair.promotions?.reason).toContain('someone-else');
+    expect(byPair.promotion_items).toMatchObject({ status: 'in_sync' });
+    expect(run.summary).toMatchObject({ inSync: 1, skipped: 1, failed: 0 });
+    await harness.sql`DELETE FROM focus_sync.leases WHERE execution = 'someone-else'`;
+    expect((await harness.sync()).status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+});
