@@ -28,16 +28,23 @@ export const schemaLoaded = z.object({
   resources: z.array(resource).min(1),
 });
 
-export const pairItem = z.object({ resource: name, country: name, mode: z.enum(['auto', 'full']) });
+/** What CompareState's "out of sync" leads to: another delta then a full reload, a full reload, or failing at once. */
+export const repairPolicy = z.enum(['delta-then-full', 'full', 'none']);
+
+export const pairItem = z.object({ resource: name, country: name, mode: z.enum(['auto', 'full']), onOutOfSync: repairPolicy });
 
 export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.array(z.string()), maxConcurrency: z.number().int().min(1) });
 
 export const pair = pairItem.extend({ execution: name });
 
+/** One pass that ended out of sync, before a repair. */
+export const pass = z.object({ load: z.enum(['full', 'delta']), clientCount: z.number().int(), serverCount: z.number().int() });
+
 export const clientState = pair.extend({
   load: z.enum(['full', 'delta', 'skip']),
   reason: z.string(),
   watermark: timestamp.nullable(),
+  repairs: z.array(pass).optional(),
 });
 
 export const staged = z.object({ rows: z.number().int().nonnegative() });
@@ -61,6 +68,19 @@ export const comparison = z.object({
   message: z.string(),
 });
 
+export const outOfSync = afterServerState.extend({
+  load: z.enum(['full', 'delta']),
+  watermark: timestamp.nullable(),
+  compare: comparison,
+  repairs: z.array(pass).optional(),
+});
+
+export const repairPlan = clientState.extend({
+  load: z.enum(['full', 'delta', 'none']),
+  repairs: z.array(pass),
+  compare: comparison,
+});
+
 // A pair as the Map hands it back: synced (every field above) or caught by PairFailed.
 export const pairResult = z.looseObject({
   resource: name,
@@ -73,6 +93,8 @@ export const pairResult = z.looseObject({
   deleted: staged.optional(),
   applied: applied.optional(),
   compare: comparison.optional(),
+  repairs: z.array(pass).optional(),
+  onOutOfSync: repairPolicy.optional(),
   failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 
@@ -88,6 +110,9 @@ export const summaryRow = z.object({
   clientCount: z.number().nullable(),
   serverCount: z.number().nullable(),
   watermark: timestamp.nullable(),
+  /** The passes before the last one, each of which ended out of sync and was repaired. */
+  repairs: z.array(pass),
+  onOutOfSync: repairPolicy.nullable(),
   error: z.string().nullable(),
   cause: z.string().nullable(),
 });
@@ -110,4 +135,7 @@ export type Applied = z.output<typeof applied>;
 export type Comparison = z.output<typeof comparison>;
 export type PairResult = z.output<typeof pairResult>;
 export type Summary = z.output<typeof summary>;
+export type OutOfSync = z.output<typeof outOfSync>;
+export type RepairPlan = z.output<typeof repairPlan>;
+export type RepairPolicy = z.output<typeof repairPolicy>;
 export type SummaryRow = z.output<typeof summaryRow>;

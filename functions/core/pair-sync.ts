@@ -3,18 +3,16 @@ import type { LineMode } from './api/client.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
-import { acquireLease, releaseLeases, whileHolding, type LeaseTimes } from './db/leases.ts';
+import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
 import { applyStaged, countRows, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
-import type { Applied, ClientStateOutput, Comparison, PairInput } from './messages.ts';
+import type { Applied, ClientStateOutput, Comparison, OutOfSync, PairInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
 type DeltaKind = Exclude<LineMode, 'full'>;
 
-const LEASE: LeaseTimes = { seconds: 120, waitMs: 10_000 };
-
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
-  const lease = await acquireLease(sql, pair, LEASE);
+  const lease = await acquireLease(sql, pair, config.lease);
   const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
   if (!lease.acquired) {
     return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease expires at ${lease.expiresAt}`, watermark: state.watermark };
@@ -28,7 +26,7 @@ export async function getClientState({ sql, config }: Runtime, pair: PairInput):
  * staging first and then swapping the table's rows in one transaction.
  */
 export async function fullLoad(runtime: Runtime, pair: PairInput): Promise<Applied> {
-  return whileHolding(runtime.sql, pair, LEASE, () => loadInFull(runtime, pair));
+  return whileHolding(runtime.sql, pair, runtime.config.lease, () => loadInFull(runtime, pair));
 }
 
 async function loadInFull({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
@@ -45,8 +43,8 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PairInput): Promi
 }
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
-export async function stageDelta({ sql, api }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  return whileHolding(sql, state, LEASE, async () => {
+export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
+  return whileHolding(sql, state, config.lease, async () => {
     const resource = await readResource(sql, state.resource);
     const stage = stagingTable(state.execution, state.resource, state.country, kind);
     const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
@@ -76,6 +74,27 @@ export async function compareState({ sql, config }: Runtime, pair: PairInput, se
     ? `${pair.resource}/${pair.country} is in sync: ${clientCount} rows`
     : `${pair.resource}/${pair.country} is out of sync: ${clientCount} rows in the mirror, ${serverCount} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`;
   return { clientCount, serverCount, inSync, message };
+}
+
+/**
+ * After a pass ends out of sync: the next pass the pair's policy allows. Changes that landed during
+ * the run are caught by another delta from the same watermark; what a delta cannot fix, a full
+ * reload does; after that, the pair fails with OutOfSync carrying both counts.
+ */
+export function planRepair(state: OutOfSync): RepairPlan {
+  const repairs = [...(state.repairs ?? []), { load: state.load, clientCount: state.compare.clientCount, serverCount: state.compare.serverCount }];
+  const steps: Array<'delta' | 'full'> = { 'delta-then-full': ['delta', 'full'] as const, full: ['full'] as const, none: [] }[state.onOutOfSync].slice();
+  // A delta needs the watermark the first pass started from; after a first full load, that is the load's own.
+  const since = state.watermark ?? state.applied.watermark;
+  let next = steps[repairs.length - 1];
+  if (next === 'delta' && since === null) next = steps[repairs.length];
+  const { resource, country, mode, execution, onOutOfSync, compare } = state;
+  return {
+    resource, country, mode, execution, onOutOfSync, compare, repairs,
+    load: next ?? 'none',
+    reason: next ? `repair ${repairs.length}: out of sync after the ${state.load} load, ${next === 'delta' ? 'delta again from the same watermark' : 'reload in full'}` : `out of sync after ${repairs.length} pass${repairs.length > 1 ? 'es' : ''}`,
+    watermark: next === 'delta' ? since : state.watermark,
+  };
 }
 
 function decide(mode: 'auto' | 'full', state: ClientState): ['full' | 'delta', string] {

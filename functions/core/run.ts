@@ -23,7 +23,8 @@ export async function loadSchema({ api }: Runtime, options: RunOptions): Promise
 
 export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded): Promise<TablesReady> {
   const warnings = await buildDbSchema(sql, loaded.resources, loaded.countries, config.tableSchemaPrefix);
-  const pairs = loaded.resources.flatMap((resource) => loaded.countries.map((country) => ({ resource: resource.name, country, mode: loaded.mode })));
+  const onOutOfSync = config.outOfSyncRepair;
+  const pairs = loaded.resources.flatMap((resource) => loaded.countries.map((country) => ({ resource: resource.name, country, mode: loaded.mode, onOutOfSync })));
   return { pairs, warnings, maxConcurrency: config.mapConcurrency };
 }
 
@@ -55,6 +56,8 @@ function summaryRow(result: PairResult): SummaryRow {
     clientCount: result.compare?.clientCount ?? null,
     serverCount: result.compare?.serverCount ?? null,
     watermark: result.applied?.watermark ?? null,
+    repairs: result.repairs ?? [],
+    onOutOfSync: result.onOutOfSync ?? null,
     error: result.failure?.Error ?? null,
     cause: result.failure?.Cause === undefined ? null : causeText(result.failure.Cause),
   };

@@ -23,7 +23,7 @@ describe('statemachine/sync.asl.json', () => {
   it('has the sequence flow of the reference client, as Task states', () => {
     expect(tasks).toEqual([
       'Authenticate', 'LoadSchema', 'BuildDbSchema', 'GetClientState', 'FullLoad', 'LoadCreated', 'LoadUpdated',
-      'LoadDeleted', 'ApplyDelta', 'CheckServerState', 'CompareState', 'Summarize',
+      'LoadDeleted', 'ApplyDelta', 'CheckServerState', 'CompareState', 'PlanRepair', 'Summarize',
     ]);
   });
 

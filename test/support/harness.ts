@@ -35,6 +35,8 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     databaseUrl: database.url,
     tableSchemaPrefix: 'focus_',
     mapConcurrency: 4,
+    outOfSyncRepair: 'delta-then-full',
+    lease: { seconds: 60, waitMs: 1_000 },
   };
   const sql = connect(database.url);
   return {
