@@ -13,12 +13,13 @@ type DeltaKind = Exclude<LineMode, 'full'>;
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
   const lease = await acquireLease(sql, pair, config.lease);
-  const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
+  const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair, config.lookbackSeconds);
   if (!lease.acquired) {
     return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease expires at ${lease.expiresAt}`, watermark: state.watermark };
   }
   const [load, reason] = decide(pair.mode, state);
-  return { ...pair, load, reason, watermark: state.watermark };
+  const lookback = load === 'delta' && config.lookbackSeconds > 0 ? `, re-reading ${config.lookbackSeconds} s before it` : '';
+  return { ...pair, load, reason: reason + lookback, watermark: state.watermark };
 }
 
 /**

@@ -37,6 +37,7 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     mapConcurrency: 4,
     outOfSyncRepair: 'delta-then-full',
     lease: { seconds: 60, waitMs: 1_000 },
+    lookbackSeconds: 0,
   };
   const sql = connect(database.url);
   return {

@@ -19,12 +19,13 @@ export interface ClientState {
   needsFull: boolean;
 }
 
-export async function readClientState(sql: Sql, table: string, pair: Pair): Promise<ClientState> {
+/** The pair's state; the watermark comes back `lookbackSeconds` early (in SQL, to the microsecond). */
+export async function readClientState(sql: Sql, table: string, pair: Pair, lookbackSeconds = 0): Promise<ClientState> {
   return guard(`Reading the client state of ${pair.resource}/${pair.country}`, async () => {
     const [row] = await sql.unsafe<[{ has_rows: boolean; watermark: string | null; needs_full: boolean | null }]>(
-      `SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows, ${wireTimestampSql('s.watermark')} AS watermark, s.needs_full
+      `SELECT EXISTS (SELECT 1 FROM ${table}) AS has_rows, ${wireTimestampSql('s.watermark - make_interval(secs => $3)')} AS watermark, s.needs_full
        FROM (VALUES (1)) AS one LEFT JOIN ${SYNC_SCHEMA}.state AS s ON s.resource = $1 AND s.country = $2`,
-      [pair.resource, pair.country],
+      [pair.resource, pair.country, lookbackSeconds],
     );
     return { hasRows: row!.has_rows, watermark: row!.watermark, needsFull: row!.needs_full === true };
   });
