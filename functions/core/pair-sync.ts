@@ -4,7 +4,7 @@ import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
 import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
-import { applyStaged, countRows, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
+import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import type { Applied, ClientStateOutput, Comparison, OutOfSync, PairInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -13,6 +13,7 @@ type DeltaKind = Exclude<LineMode, 'full'>;
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
   const lease = await acquireLease(sql, pair, config.lease);
+  if (lease.acquired) await dropStaleStaging(sql, pair);
   const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair, config.lookbackSeconds);
   if (!lease.acquired) {
     return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease expires at ${lease.expiresAt}`, watermark: state.watermark };
@@ -38,7 +39,7 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PairInput): Promi
   const direct = await loadEmptyTable(sql, table, columns, lines, pair);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`);
+  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair));
   const { watermark } = await replaceWithStaged(sql, table, columns, pair);
   return { loaded, deleted: 0, watermark };
 }
@@ -49,7 +50,7 @@ export async function stageDelta({ sql, api, config }: Runtime, state: ClientSta
     const resource = await readResource(sql, state.resource);
     const stage = stagingTable(state.execution, state.resource, state.country, kind);
     const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
-    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`);
+    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state));
     return { rows };
   });
 }
@@ -96,6 +97,10 @@ export function planRepair(state: OutOfSync): RepairPlan {
     reason: next ? `repair ${repairs.length}: out of sync after the ${state.load} load, ${next === 'delta' ? 'delta again from the same watermark' : 'reload in full'}` : `out of sync after ${repairs.length} pass${repairs.length > 1 ? 'es' : ''}`,
     watermark: next === 'delta' ? since : state.watermark,
   };
+}
+
+function pairOf({ execution, resource, country }: PairInput): { execution: string; resource: string; country: string } {
+  return { execution, resource, country };
 }
 
 function decide(mode: 'auto' | 'full', state: ClientState): ['full' | 'delta', string] {

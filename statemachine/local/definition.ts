@@ -21,3 +21,38 @@ export function taskStates(definition: StateMachineDefinition | { States: Record
 export function handlerFile(state: string): string {
   return `${state.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;
 }
+
+/** A scope of states: the state machine itself, a Map's ItemProcessor or one branch of a Parallel. */
+export interface AslScope {
+  StartAt: string;
+  States: Record<string, AslState>;
+}
+
+/** The fields of an ASL state that the diagram reads. */
+export interface AslState {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Choices?: ChoiceRule[];
+  Default?: string;
+  Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
+  Error?: string;
+  ErrorPath?: string;
+  ItemsPath?: string;
+  MaxConcurrency?: number;
+  MaxConcurrencyPath?: string;
+  ItemProcessor?: AslScope;
+  Iterator?: AslScope;
+  Branches?: AslScope[];
+}
+
+/** A rule of a Choice state: a comparison of `Variable`, a combination, or a JSONata `Condition`. */
+export interface ChoiceRule {
+  Next?: string;
+  Variable?: string;
+  And?: ChoiceRule[];
+  Or?: ChoiceRule[];
+  Not?: ChoiceRule;
+  Condition?: string;
+  [comparison: string]: unknown;
+}

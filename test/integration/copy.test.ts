@@ -37,14 +37,14 @@ afterAll(async () => {
 describe('stageLines', () => {
   it('names the API line and column of a value PostgreSQL refuses, counting the blank lines it skipped', async () => {
     const lines = ['{"id":1,"valid_from":"2025-02-28"}', '', '', '{"id":2,"valid_from":"2025-03-01"}', '{"id":3,"valid_from":"2025-02-30"}'];
-    const staging = stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines');
+    const staging = stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {});
     await expect(staging).rejects.toMatchObject({ name: 'InvalidLine' });
     await expect(staging).rejects.toThrow(/^things\/de full lines, line 5, column "valid_from": PostgreSQL refused the value \(date\/time field value out of range: "2025-02-30"\)/);
   });
 
   it('names the line of a value that does not fit its column before PostgreSQL sees it', async () => {
     const lines = ['{"id":1,"valid_from":"2025-02-28"}', '{"id":"two","valid_from":null}'];
-    await expect(stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines'))
+    await expect(stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}))
       .rejects.toThrow('things/de full lines, line 2, column "id": expected a 64-bit integer, got "two"; nothing of this load was applied');
   });
 });

@@ -30,7 +30,7 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
   const config: Config = {
     api: {
       url: simulator.url, version: '1', businessService: simulator.options.businessService, countries: simulator.options.countries,
-      lang: undefined, username: simulator.options.username, password: simulator.options.password,
+      lang: undefined, username: simulator.options.username, password: simulator.options.password, stallTimeoutMs: 2_000,
     },
     databaseUrl: database.url,
     tableSchemaPrefix: 'focus_',

@@ -16,13 +16,15 @@ export interface ApiSettings {
   lang: string | undefined;
   username: string;
   password: string;
+  stallTimeoutMs?: number;
 }
 
 export interface ApiOptions {
   attempts: number;         // per request, for transient failures
   backoffMs: number;        // first pause; doubles each attempt, with full jitter
   maxRetryAfterMs: number;  // a longer Retry-After is not waited for here: the state machine retries later
-  requestTimeoutMs: number; // for the small JSON requests; line streams are bounded by the step's timeout
+  requestTimeoutMs: number; // for the small JSON requests
+  stallTimeoutMs: number;   // a line stream that sends nothing for this long is broken off (and retried)
   tokenRefreshMs: number;   // tokens live 30 minutes; renew before that, like the reference client
 }
 
@@ -31,6 +33,7 @@ const defaults: ApiOptions = {
   backoffMs: 500,
   maxRetryAfterMs: 30_000,
   requestTimeoutMs: 30_000,
+  stallTimeoutMs: 60_000,
   tokenRefreshMs: 29 * 60_000,
 };
 
@@ -41,7 +44,7 @@ export class FocusApi {
 
   constructor(settings: ApiSettings, options: Partial<ApiOptions> = {}) {
     this.#settings = settings;
-    this.#options = { ...defaults, ...options };
+    this.#options = { ...defaults, ...(settings.stallTimeoutMs && { stallTimeoutMs: settings.stallTimeoutMs }), ...options };
   }
 
   get base(): string {
@@ -81,7 +84,7 @@ export class FocusApi {
     const url = `${this.#pairUrl(resource, country)}/${mode}/lines${query({ delta_timestamp: since, lang: this.#settings.lang })}`;
     const response = await this.#authorized(url, what, false);
     try {
-      yield* splitLines(response.body!);
+      yield* splitLines(chunksUntilStalled(response.body!, this.#options.stallTimeoutMs, what));
     } catch (error) {
       if (error instanceof FocusSyncError) throw error;
       if (error instanceof TypeError && /decode|encoded data/i.test(error.message)) {
@@ -142,6 +145,28 @@ export class FocusApi {
       if (attempt >= this.#options.attempts) throw failure;
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
+  }
+}
+
+/** The body's chunks; a wait for the next one longer than `timeoutMs` cancels the stream. */
+async function* chunksUntilStalled(body: ReadableStream<Uint8Array>, timeoutMs: number, what: string): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new ApiUnavailable(`Could not ${what}: the stream sent nothing for ${timeoutMs / 1000} s; the step is retried from the start`)), timeoutMs);
+      });
+      try {
+        const { done, value } = await Promise.race([reader.read(), stalled]);
+        if (done) return;
+        yield value;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
   }
 }
 

@@ -30,12 +30,17 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
     });
 }
 
-/** Replaces `table` with a fresh unlogged table and streams the lines into it; returns the row count. */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
+/**
+ * Replaces `table` with a fresh unlogged table and streams the lines into it; returns the row count.
+ * The table's comment names its owner (`owner`: execution, resource, country), so that a later
+ * run can drop what a dead one left.
+ */
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object): Promise<number> {
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
   try {
     await sql.unsafe(`DROP TABLE IF EXISTS ${table}`);
     await sql.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
+    await sql.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
   } catch (error) {
     throw databaseError(`Creating the staging table ${table} for ${where}`, error);
   }
@@ -94,6 +99,10 @@ export class RowLines {
     const drift = this.#drifts.findLast((candidate) => candidate.row <= row);
     return row + (drift?.offset ?? 0);
   }
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 function encodeRow(line: string, number: number, columns: StagedColumn[], where: string): string {

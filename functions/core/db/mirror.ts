@@ -107,6 +107,19 @@ export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
   }
 }
 
+/** Drops the staging tables other runs left for this pair (they died, or lost the pair's lease). */
+export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
+  const stale = await sql.unsafe<Array<{ name: string }>>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE 'stage\\_%'
+       AND CASE WHEN obj_description(c.oid, 'pg_class') LIKE '{%' THEN
+             obj_description(c.oid, 'pg_class')::jsonb @> jsonb_build_object('resource', $1::text, 'country', $2::text)
+             AND obj_description(c.oid, 'pg_class')::jsonb ->> 'execution' <> $3 END`,
+    [pair.resource, pair.country, pair.execution],
+  );
+  for (const { name } of stale) await sql.unsafe(`DROP TABLE IF EXISTS ${SYNC_SCHEMA}.${quoteIdentifier(name)}`);
+}
+
 async function saveWatermark(transaction: Transaction, pair: Pair, mode: string, newest: string): Promise<string | null> {
   const [row] = await transaction.unsafe<[{ watermark: string | null }]>(
     `INSERT INTO ${SYNC_SCHEMA}.state AS s (resource, country, watermark, last_mode, last_run, synced_at)
