@@ -23,16 +23,16 @@ const RANDOM_PICKS = 32;
 export class Collection {
   /** Newest base timestamp: deltas strictly after it only need the change log. */
   readonly newestBase: number;
+  readonly encoder: RowEncoder;
+  private readonly timeSeed: number;
   private readonly changes = new Map<number, ItemState>();
   private readonly lastGroup: number;
   private maxId: number;
   private live: number;
 
-  constructor(
-    readonly encoder: RowEncoder,
-    private readonly timeSeed: number,
-    baseItems: number,
-  ) {
+  constructor(encoder: RowEncoder, timeSeed: number, baseItems: number) {
+    this.encoder = encoder;
+    this.timeSeed = timeSeed;
     this.maxId = baseItems;
     this.live = baseItems;
     this.lastGroup = Math.max(0, Math.floor((baseItems - 1) / GROUP_SIZE));

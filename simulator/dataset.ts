@@ -28,13 +28,10 @@ export class Dataset {
   readonly clock: Clock;
   private readonly collections = new Map<string, Map<string, Collection>>();
   private readonly random: Random;
+  private readonly countries: string[];
 
-  constructor(
-    resources: Map<string, Attribute[]>,
-    private readonly countries: string[],
-    seed: number,
-    items: number,
-  ) {
+  constructor(resources: Map<string, Attribute[]>, countries: string[], seed: number, items: number) {
+    this.countries = countries;
     const seedHash = hashString(String(seed));
     this.random = new Random(mix(seedHash, 0x6d757461));
     let newest = -Infinity;

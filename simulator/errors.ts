@@ -8,12 +8,10 @@ export class SimulatorConfigError extends Error {
 /** A request the simulator refuses; `status` is the HTTP answer. */
 export class SimulatorRequestError extends Error {
   override name = 'SimulatorRequestError';
+  readonly status: number;
 
-  constructor(
-    readonly status: number,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  constructor(status: number, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.status = status;
   }
 }

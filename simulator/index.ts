@@ -5,7 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Dataset, type MutateRequest, type MutateResult } from './dataset.ts';
 import { SimulatorRequestError } from './errors.ts';
+import { FaultList, type Fault } from './faults.ts';
 import { resolveOptions, type SimulatorOptions } from './options.ts';
+import { RequestLog, type ServedRequest } from './request-log.ts';
 import { requestHandler } from './routes.ts';
 import { defaultSchema, schemaAttributes, type SchemaDocument } from './schema.ts';
 import { formatMicros } from './timestamp.ts';
@@ -14,6 +16,8 @@ import { TokenStore } from './tokens.ts';
 export { SimulatorConfigError, SimulatorRequestError } from './errors.ts';
 export { defaultSchema } from './schema.ts';
 export type { MutateRequest, MutateResult } from './dataset.ts';
+export type { BodyFault, DelayFault, Fault, FaultTarget, StatusFault } from './faults.ts';
+export type { ServedRequest } from './request-log.ts';
 export type { SimulatorOptions } from './options.ts';
 export type { SchemaDocument } from './schema.ts';
 
@@ -26,6 +30,12 @@ export interface Simulator {
   items(resource: string, country: string): Record<string, unknown>[];
   totalItems(resource: string, country: string): number;
   clock(): string;
+  /** Arms a fault, as POST /__simulator/faults does (see routes.ts); throws naming a wrong field. */
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  /** The API requests answered, oldest first: the last 10,000, /__simulator hooks left out. */
+  requests(): ReadonlyArray<ServedRequest>;
+  clearRequests(): void;
 }
 
 type SourceReviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
@@ -40,9 +50,10 @@ export async function startSimulator(given: Partial<SimulatorOptions> = {}): Pro
   const options = resolveOptions(given);
   const schema = structuredClone(options.schema ?? defaultSchema());
   const dataset = new Dataset(schemaAttributes(schema), options.countries, options.seed, options.items);
-  const server = createServer(
-    requestHandler({ options, dataset, tokens: new TokenStore(options.tokenTtlSeconds * 1000), schemaJson: schema }),
-  );
+  const faults = new FaultList();
+  const requests = new RequestLog();
+  const tokens = new TokenStore(options.tokenTtlSeconds * 1000);
+  const server = createServer(requestHandler({ options, dataset, tokens, schemaJson: schema, faults, requests }));
   server.on('clientError', (_error, socket) => socket.destroy());
   await listen(server, options.port, options.host);
   const { port } = server.address() as AddressInfo;
@@ -62,6 +73,14 @@ export async function startSimulator(given: Partial<SimulatorOptions> = {}): Pro
       Array.from(collection(resource, country).fullLines(), (line) => JSON.parse(line, keepBigIntegers as never)),
     totalItems: (resource, country) => collection(resource, country).total,
     clock: () => formatMicros(dataset.clock.now()),
+    addFault: (fault) => {
+      faults.add(fault);
+    },
+    clearFaults: () => {
+      faults.clear();
+    },
+    requests: () => requests.list(),
+    clearRequests: () => requests.clear(),
   };
 }
 

@@ -1,24 +1,64 @@
-// Small HTTP pieces the routes share: JSON answers, request bodies, content negotiation.
+// How one request is answered: JSON or lines, gzipped when allowed, and spoilt by the request's
+// body fault if a test armed one. Also the request body and content negotiation.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { SimulatorRequestError } from './errors.ts';
+import { malformed, withMalformedLine, type BodyFault } from './faults.ts';
+import { onTheWire, pause, streamLines } from './stream.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, gzip = false): void {
-  const text = Buffer.from(JSON.stringify(body));
-  const payload = gzip ? gzipSync(text) : text;
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': payload.length,
-    ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
-  });
-  res.end(payload);
-}
+export class Reply {
+  readonly res: ServerResponse;
+  private readonly gzip: boolean;
+  private readonly fault: BodyFault | undefined;
 
-export function sendError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: message });
+  constructor(res: ServerResponse, gzip: boolean, fault?: BodyFault) {
+    this.res = res;
+    this.gzip = gzip;
+    this.fault = fault;
+  }
+
+  json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void | Promise<void> {
+    const text = JSON.stringify(body);
+    const fault = this.fault;
+    const bytes = Buffer.from(fault !== undefined && 'malformedAtLine' in fault ? malformed(text) : text);
+    const payload = this.gzip ? gzipSync(bytes) : bytes;
+    this.res.writeHead(status, {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': payload.length,
+      ...(this.gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
+    });
+    if (fault === undefined || 'malformedAtLine' in fault) {
+      this.res.end(payload);
+      return;
+    }
+    return this.breakOff(payload, 'stallMs' in fault ? fault.stallMs : undefined);
+  }
+
+  error(status: number, message: string, headers?: OutgoingHttpHeaders): void | Promise<void> {
+    return this.json(status, { error: message }, headers);
+  }
+
+  lines(lines: Iterable<string>): Promise<void> {
+    const fault = this.fault;
+    if (fault === undefined) return streamLines(this.res, lines, this.gzip);
+    if ('malformedAtLine' in fault) return streamLines(this.res, withMalformedLine(lines, fault.malformedAtLine), this.gzip);
+    if ('dropAfterLines' in fault) return streamLines(this.res, lines, this.gzip, { afterLines: fault.dropAfterLines });
+    return streamLines(this.res, lines, this.gzip, { afterLines: fault.stallAfterLines, stallMs: fault.stallMs });
+  }
+
+  // A JSON answer is one piece: a line fault drops or stalls it right after the headers.
+  private async breakOff(payload: Buffer, stallMs: number | undefined): Promise<void> {
+    if (!(await onTheWire(this.res, undefined))) return;
+    if (stallMs === undefined) {
+      this.res.destroy();
+    } else if (await pause(this.res, stallMs)) {
+      this.res.end(payload);
+    }
+  }
 }
 
 /** The request body parsed as JSON; 400 when it is not JSON or too large. */

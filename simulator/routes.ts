@@ -1,13 +1,30 @@
-// The HTTP surface: the contract's endpoints under /api/v1 and the test hook
-// POST /__simulator/mutate. Anything else is a JSON 404.
+// The HTTP surface: the contract's endpoints under /api/v1 and the test hooks under /__simulator.
+// Anything else is a JSON 404.
+//
+// POST /__simulator/mutate   {"created": N, "updated": N, "deleted": N, "resource"?, "country"?}
+// POST /__simulator/faults   arms a fault (201, echoes it); DELETE /__simulator/faults disarms all
+//   {"match": "/created/lines", "status": 503}                 that status (400-599), JSON error body
+//   {"match": "/state", "status": 429, "retryAfter": 2}        plus Retry-After: 2 (seconds; any status)
+//   {"match": "/updated/lines", "dropAfterLines": 100}         100 lines, then the socket is destroyed
+//   {"match": "/full/lines", "stallAfterLines": 5000, "stallMs": 10000}  5000 lines, a 10 s pause, the rest
+//   {"match": "/full/lines", "malformedAtLine": 777}           line 777 (1-based) cut in half, the rest intact
+//   {"match": "/lines", "delayMs": 3000}                       waits 3 s, then answers normally
+// A fault applies to the next `times` requests (default 1) to any /api/v1 endpoint, auth included,
+// whose percent-decoded path (no query) contains `match`; the first armed fault that matches is
+// used up, before the token is checked. On a JSON answer, a line fault spoils the body as a whole:
+// dropped or stalled right after the headers, or cut in half. Past the last line, drop still
+// cuts the stream before its end and malformedAtLine does nothing. The same faults, and a log of
+// the requests served, are on the Simulator object (index.ts); /__simulator requests are in neither.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeltaMode } from './collection.ts';
 import type { Dataset } from './dataset.ts';
 import { SimulatorRequestError } from './errors.ts';
+import type { BodyFault, Fault, FaultList } from './faults.ts';
 import type { SimulatorOptions } from './options.ts';
-import { acceptsGzip, readJson, sendError, sendJson } from './replies.ts';
-import { streamLines } from './stream.ts';
+import { acceptsGzip, readJson, Reply } from './replies.ts';
+import type { RequestLog } from './request-log.ts';
+import { pause } from './stream.ts';
 import { parseTimestamp } from './timestamp.ts';
 import type { TokenStore } from './tokens.ts';
 
@@ -16,7 +33,11 @@ export interface RouteContext {
   dataset: Dataset;
   tokens: TokenStore;
   schemaJson: unknown;
+  faults: FaultList;
+  requests: RequestLog;
 }
+
+const HOOKS = '/__simulator';
 
 const MODES = new Set(['full', 'created', 'updated', 'deleted']);
 const UNAUTHORIZED = {
@@ -27,65 +48,88 @@ const UNAUTHORIZED = {
 
 export function requestHandler(context: RouteContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
-    route(context, req, res).catch((error: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-      } else if (error instanceof SimulatorRequestError) {
-        sendError(res, error.status, error.message);
-      } else {
-        sendError(res, 500, error instanceof Error ? error.message : String(error));
-      }
-    });
+    const path = requestPath(req.url ?? '/');
+    const hook = path === HOOKS || path.startsWith(`${HOOKS}/`);
+    const fault = hook ? undefined : context.faults.take(path);
+    const reply = new Reply(res, context.options.gzip && acceptsGzip(req), fault !== undefined && isBodyFault(fault) ? fault : undefined);
+    answer(context, req, reply, fault)
+      .catch((error: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+        } else if (error instanceof SimulatorRequestError) {
+          return reply.error(error.status, error.message);
+        } else {
+          return reply.error(500, error instanceof Error ? error.message : String(error));
+        }
+      })
+      .finally(() => {
+        if (!hook) context.requests.add(req.method ?? 'GET', path, res.headersSent ? res.statusCode : 0);
+      });
   };
 }
 
-async function route(context: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+// A fault's status comes before the token check, as it would from a proxy or an overloaded server.
+async function answer(context: RouteContext, req: IncomingMessage, reply: Reply, fault: Fault | undefined): Promise<void> {
+  if (fault !== undefined && 'delayMs' in fault && !(await pause(reply.res, fault.delayMs))) return;
+  if (fault !== undefined && 'status' in fault) {
+    const headers = fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) };
+    return reply.error(fault.status, `simulated fault: status ${fault.status} for ${fault.match}`, headers);
+  }
+  return route(context, req, reply);
+}
+
+async function route(context: RouteContext, req: IncomingMessage, reply: Reply): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const parts = url.pathname.split('/').slice(1).map(decode);
   const method = req.method ?? 'GET';
-  const gzip = context.options.gzip && acceptsGzip(req);
 
-  if (method === 'POST' && parts.join('/') === '__simulator/mutate') {
-    return sendJson(res, 200, context.dataset.mutate(await readJson(req)), gzip);
-  }
-  if (parts[0] !== 'api' || parts[1] !== 'v1') return notFound(req, res);
+  if (parts[0] === '__simulator') return hook(context, req, reply, parts.slice(1).join('/'));
+  if (parts[0] !== 'api' || parts[1] !== 'v1') return notFound(req, reply);
   if (parts.length === 3 && parts[2] === 'auth') {
-    if (method !== 'POST') return notFound(req, res);
-    return authenticate(context, await readJson(req), res);
+    if (method !== 'POST') return notFound(req, reply);
+    return authenticate(context, await readJson(req), reply);
   }
 
   const check = context.tokens.check(header(req, 'authorization'));
-  if (check !== 'valid') return sendError(res, 401, UNAUTHORIZED[check]);
+  if (check !== 'valid') return reply.error(401, UNAUTHORIZED[check]);
   const [, , service, resourceWord, resource, country, mode, last] = parts;
   if (method !== 'GET' || service !== context.options.businessService || resourceWord !== 'resource') {
-    return notFound(req, res);
+    return notFound(req, reply);
   }
-  if (parts.length === 5 && resource === 'schema') return sendJson(res, 200, context.schemaJson, gzip);
+  if (parts.length === 5 && resource === 'schema') return reply.json(200, context.schemaJson);
   const collection = context.dataset.collection(resource ?? '', country ?? '');
-  if (collection === undefined || resource === undefined || country === undefined) return notFound(req, res);
+  if (collection === undefined || resource === undefined || country === undefined) return notFound(req, reply);
 
   if (parts.length === 7 && mode === 'state') {
     timestampParameter(url, 'optional', 'state');
     const state = { total_items: collection.total };
-    return sendJson(res, 200, context.options.stateShape === 'payload' ? { payload: state } : state, gzip);
+    return reply.json(200, context.options.stateShape === 'payload' ? { payload: state } : state);
   }
-  if (parts.length !== 8 || last !== 'lines' || mode === undefined || !MODES.has(mode)) return notFound(req, res);
+  if (parts.length !== 8 || last !== 'lines' || mode === undefined || !MODES.has(mode)) return notFound(req, reply);
   const lines =
     mode === 'full'
       ? collection.fullLines()
       : collection.deltaLines(mode as DeltaMode, timestampParameter(url, 'required', mode) as number);
-  await streamLines(res, lines, gzip);
+  await reply.lines(lines);
 }
 
-function authenticate(context: RouteContext, body: unknown, res: ServerResponse): void {
+async function hook(context: RouteContext, req: IncomingMessage, reply: Reply, name: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method === 'POST' && name === 'mutate') return reply.json(200, context.dataset.mutate(await readJson(req)));
+  if (method === 'POST' && name === 'faults') return reply.json(201, { fault: context.faults.add(await readJson(req)) });
+  if (method === 'DELETE' && name === 'faults') return reply.json(200, { cleared: context.faults.clear() });
+  return notFound(req, reply);
+}
+
+function authenticate(context: RouteContext, body: unknown, reply: Reply): void | Promise<void> {
   const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof username !== 'string' || typeof password !== 'string') {
-    return sendError(res, 400, 'auth expects a JSON body {"username": "...", "password": "..."}');
+    return reply.error(400, 'auth expects a JSON body {"username": "...", "password": "..."}');
   }
   if (username !== context.options.username || password !== context.options.password) {
-    return sendError(res, 401, 'wrong username or password');
+    return reply.error(401, 'wrong username or password');
   }
-  sendJson(res, 201, { token: context.tokens.issue() });
+  return reply.json(201, { token: context.tokens.issue() });
 }
 
 // Empty means absent: the reference client sends `delta_timestamp=` after a full load.
@@ -115,6 +159,22 @@ function decode(part: string): string {
   }
 }
 
-function notFound(req: IncomingMessage, res: ServerResponse): void {
-  sendError(res, 404, `no such endpoint: ${req.method ?? 'GET'} ${req.url ?? '/'}`);
+function notFound(req: IncomingMessage, reply: Reply): void | Promise<void> {
+  return reply.error(404, `no such endpoint: ${req.method ?? 'GET'} ${req.url ?? '/'}`);
+}
+
+/** The path without the query, percent-decoded when it can be: what faults match and the log shows. */
+function requestPath(target: string): string {
+  const query = target.indexOf('?');
+  const path = query === -1 ? target : target.slice(0, query);
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function isBodyFault(fault: Fault): fault is Fault & BodyFault {
+  return 'dropAfterLines' in fault || 'stallAfterLines' in fault || 'malformedAtLine' in fault;
 }

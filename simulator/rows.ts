@@ -29,12 +29,12 @@ export class RowEncoder {
   private readonly keyColumns: Column[];
   private readonly createdCache = { micros: -1, text: '' };
   private readonly updatedCache = { micros: -1, text: '' };
+  private readonly seed: number;
+  private readonly foreignRange: number;
 
-  constructor(
-    attributes: Attribute[],
-    private readonly seed: number,
-    private readonly foreignRange: number,
-  ) {
+  constructor(attributes: Attribute[], seed: number, foreignRange: number) {
+    this.seed = seed;
+    this.foreignRange = foreignRange;
     const keys = new Set(keyAttributes(attributes));
     this.columns = attributes.map((attribute, index) => ({
       prefix: flattened((index === 0 ? '{' : ',') + JSON.stringify(attribute.name) + ':'),

@@ -3,46 +3,125 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
-import { constants, createGzip } from 'node:zlib';
+import { constants, createGzip, type Gzip } from 'node:zlib';
+
+/** Where a faulty stream breaks off: after `afterLines` lines it pauses `stallMs`, or, without it, the socket is destroyed. */
+export interface StreamBreak {
+  afterLines: number;
+  stallMs?: number;
+}
+
+interface Client {
+  gone: boolean;
+}
 
 const CHUNK_BYTES = 64 * 1024;
 // A UTF-16 code unit never takes more than 3 bytes of UTF-8.
 const MAX_BYTES_PER_CHAR = 3;
+const WIRE_POLL_MS = 1;
 
-export async function streamLines(res: ServerResponse, lines: Iterable<string>, gzip: boolean): Promise<void> {
+export async function streamLines(res: ServerResponse, lines: Iterable<string>, gzip: boolean, breaks?: StreamBreak): Promise<void> {
   res.writeHead(200, {
     'content-type': 'application/x-ndjson; charset=utf-8',
     ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
   });
-  const client = { gone: false };
+  const client: Client = { gone: false };
   res.once('close', () => {
     client.gone = true;
   });
   // Fastest level: what matters is that clients decode gzip, not the ratio, and the default
   // level would make compression, not generation, the limit of a benchmark.
-  const sink: Writable = gzip ? createGzip({ level: constants.Z_BEST_SPEED }) : res;
-  if (gzip) {
-    sink.pipe(res);
-    sink.on('error', () => res.destroy());
-    res.once('close', () => sink.destroy());
+  const compressor = gzip ? createGzip({ level: constants.Z_BEST_SPEED }) : undefined;
+  const sink: Writable = compressor ?? res;
+  if (compressor !== undefined) {
+    compressor.pipe(res);
+    compressor.on('error', () => res.destroy());
+    res.once('close', () => compressor.destroy());
   }
-  // Encoding each line straight into a buffer is much faster than joining lines into one
-  // big string, which V8 would have to flatten before encoding it.
+  if (breaks === undefined) {
+    const last = await pump(sink, res, client, lines);
+    if (last !== undefined) sink.end(last);
+    return;
+  }
+  const iterator = lines[Symbol.iterator]();
+  const head = await pump(sink, res, client, take(iterator, breaks.afterLines));
+  if (head === undefined || (head.length > 0 && !(await send(sink, res, client, head)))) return;
+  if (!(await onTheWire(res, compressor, client))) return;
+  if (breaks.stallMs === undefined) {
+    res.destroy();
+    return;
+  }
+  if (!(await pause(res, breaks.stallMs))) return;
+  const last = await pump(sink, res, client, { [Symbol.iterator]: () => iterator });
+  if (last !== undefined) sink.end(last);
+}
+
+/** Waits `ms`, or less if the client goes away; false once it has. */
+export function pause(res: ServerResponse, ms: number): Promise<boolean> {
+  if (gone(res)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve(!gone(res));
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
+/**
+ * Everything written so far handed to the operating system: a fault that destroys the socket
+ * or pauses must do so after the lines before it have really gone out. False once the client has gone.
+ */
+export async function onTheWire(res: ServerResponse, compressor: Gzip | undefined, client: Client = { gone: false }): Promise<boolean> {
+  // headersSent turns true when writeHead stores the headers, not when they go out; flushing
+  // headers already sent writes nothing.
+  res.flushHeaders();
+  if (compressor !== undefined) {
+    // A destroyed gzip never calls back: the client leaving ends the wait too.
+    await new Promise<void>((resolve) => {
+      compressor.flush(constants.Z_SYNC_FLUSH, () => resolve());
+      res.once('close', () => resolve());
+    });
+  }
+  // The socket is corked until the next tick, and a piped gzip hands its output on asynchronously,
+  // so there is no one event to wait for; this runs only when a fault was asked for.
+  do {
+    await new Promise((resolve) => setTimeout(resolve, WIRE_POLL_MS));
+  } while (!client.gone && !gone(res) && (res.writableLength > 0 || (compressor?.readableLength ?? 0) > 0));
+  return !client.gone && !gone(res);
+}
+
+/**
+ * Writes the lines in chunks; returns the last, unsent chunk, or undefined once the client has gone.
+ * Encoding each line straight into a buffer is much faster than joining lines into one big
+ * string, which V8 would have to flatten before encoding it.
+ */
+async function pump(sink: Writable, res: ServerResponse, client: Client, lines: Iterable<string>): Promise<Buffer | undefined> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   for (const line of lines) {
     if (line.length * MAX_BYTES_PER_CHAR > buffer.length - used) {
-      if (used > 0 && !(await send(sink, res, client, buffer.subarray(0, used)))) return;
+      if (used > 0 && !(await send(sink, res, client, buffer.subarray(0, used)))) return undefined;
       buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * MAX_BYTES_PER_CHAR));
       used = 0;
     }
     used += buffer.write(line, used);
   }
-  if (!client.gone) sink.end(buffer.subarray(0, used));
+  return client.gone ? undefined : buffer.subarray(0, used);
+}
+
+function* take(iterator: Iterator<string>, count: number): Generator<string> {
+  for (let taken = 0; taken < count; taken++) {
+    const next = iterator.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
 }
 
 /** Writes a chunk, waiting for the reader if it is behind; false once the client has gone. */
-async function send(sink: Writable, res: ServerResponse, client: { gone: boolean }, chunk: Buffer): Promise<boolean> {
+async function send(sink: Writable, res: ServerResponse, client: Client, chunk: Buffer): Promise<boolean> {
   if (client.gone) return false;
   if (!sink.write(chunk)) await drained(sink, res);
   return !client.gone;
@@ -58,4 +137,8 @@ function drained(sink: Writable, res: ServerResponse): Promise<void> {
     sink.once('drain', done);
     res.once('close', done);
   });
+}
+
+function gone(res: ServerResponse): boolean {
+  return res.destroyed || res.socket === null || res.socket.destroyed;
 }

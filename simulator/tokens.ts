@@ -7,8 +7,11 @@ export type TokenCheck = 'valid' | 'missing' | 'unknown' | 'expired';
 
 export class TokenStore {
   private readonly issued = new Map<string, number>();
+  private readonly ttlMs: number;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(ttlMs: number) {
+    this.ttlMs = ttlMs;
+  }
 
   issue(): string {
     this.forgetExpired();

@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+// Plain node, no tsx: the simulator must run under Node's own type stripping, which refuses
+// TypeScript-only runtime syntax (parameter properties, enums, namespaces).
 function run(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], { cwd: ROOT });
+  const child = spawn(process.execPath, ['simulator/cli.ts', ...args], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

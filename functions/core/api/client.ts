@@ -130,7 +130,8 @@ export class FocusApi {
       let failure: FocusSyncError;
       let pauseMs = this.#options.backoffMs * 2 ** (attempt - 1) * Math.random();
       try {
-        const signal = timed ? AbortSignal.timeout(this.#options.requestTimeoutMs) : undefined;
+        // A JSON answer must arrive whole within the request timeout, and never take longer than a stalled stream may.
+        const signal = timed ? AbortSignal.timeout(Math.min(this.#options.requestTimeoutMs, this.#options.stallTimeoutMs)) : undefined;
         const response = await fetch(url, { ...init, ...(signal && { signal }) });
         if (response.status < 500 && response.status !== 429) return response;
         await response.body?.cancel();
@@ -184,7 +185,9 @@ async function readJson<T extends z.ZodType>(response: Response, schema: T, what
   try {
     body = await response.json();
   } catch (error) {
-    throw new ApiResponseInvalid(`Could not ${what}: the answer is not JSON`, { cause: error });
+    if (error instanceof SyntaxError) throw new ApiResponseInvalid(`Could not ${what}: the answer is not JSON`, { cause: error });
+    // The body broke off or stalled on its way: the network's fault, worth another try.
+    throw new ApiUnavailable(`Could not ${what}: the answer broke off (${describe(error)}); retried`, { cause: error });
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

@@ -1,0 +1,81 @@
+// A sync process killed anywhere (the machine dies, Lambda times out) leaves every table and
+// watermark as it was; the next run takes over once the dead run's lease expires, and converges.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../support/harness.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const LEASE_SECONDS = 10;
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness({ items: 3000, seed: 41, countries: ['de'] });
+  expect((await harness.sync()).status).toBe('SUCCEEDED');
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+function startSync(args: string[]): ChildProcess {
+  const { api, databaseUrl } = harness.config;
+  return spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...process.env, FOCUS_API_URL: api.url, FOCUS_BUSINESS_SERVICE: api.businessService, FOCUS_COUNTRIES: api.countries.join(','),
+      FOCUS_USERNAME: api.username, FOCUS_PASSWORD: api.password, DATABASE_URL: databaseUrl, FOCUS_LEASE_SECONDS: String(LEASE_SECONDS),
+    },
+  });
+}
+
+/** Waits until the process has entered `state` (whose request the simulator stalls), then kills it as a power cut would. */
+async function killInside(child: ChildProcess, state: string): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk;
+      if (new RegExp(`promotions/de +${state} +…`).test(output)) resolve();
+    });
+    exited.then(() => reject(new Error(`the sync ended before ${state}:\n${output}`)));
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function stagingTables(): Promise<readonly unknown[]> {
+  return harness.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'focus_sync' AND tablename LIKE 'stage%'`;
+}
+
+describe('a sync process killed', () => {
+  it('in the middle of a full reload changes nothing; the next run converges and drops its staging', async () => {
+    harness.simulator.mutate({ created: 10, updated: 10, deleted: 10 });
+    const before = await harness.snapshot();
+    harness.simulator.addFault({ match: '/promotions/de/full/lines', stallAfterLines: 1_000, stallMs: 60_000 });
+    await killInside(startSync(['--mode', 'full', '--resources', 'promotions']), 'FullLoad');
+    harness.simulator.clearFaults();
+    expect(await harness.snapshot()).toEqual(before);
+    expect(await stagingTables()).toHaveLength(1);
+    harness.config.lease = { seconds: 60, waitMs: (LEASE_SECONDS + 5) * 1000 };
+    const next = await harness.sync();
+    expect(next.status, JSON.stringify(next.summary)).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+    expect(await stagingTables()).toEqual([]);
+  });
+
+  it('between delta steps applies nothing; the next run converges', async () => {
+    harness.simulator.mutate({ created: 10, updated: 10, deleted: 10 });
+    const before = await harness.snapshot();
+    harness.simulator.addFault({ match: '/promotions/de/deleted/lines', stallAfterLines: 1, stallMs: 60_000 });
+    await killInside(startSync(['--resources', 'promotions']), 'LoadDeleted');
+    harness.simulator.clearFaults();
+    expect(await harness.snapshot()).toEqual(before);
+    const next = await harness.sync();
+    expect(next.status, JSON.stringify(next.summary)).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+    expect(await stagingTables()).toEqual([]);
+  });
+});
