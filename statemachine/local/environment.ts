@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../../functions/core/config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '../../.focus-sync');
 
@@ -35,6 +34,8 @@ export async function localEnvironment(options: { databaseDir?: string; persiste
       notes.push(`FOCUS_API_URL is not set: using the built-in Focus API simulator at ${simulator.url} (${simulator.options.items} items per resource and country)`);
     }
     if (!env.DATABASE_URL) {
+      // Loaded only when needed: embedded-postgres hooks the process's exit as soon as it is imported.
+      const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
       const directory = options.databaseDir ?? resolve(LOCAL_DATA_DIR, 'postgres');
       const postgres = await startEmbeddedPostgres(directory, { persistent: options.persistent ?? true });
       stops.push(() => postgres.stop());

