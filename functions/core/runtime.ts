@@ -1,8 +1,10 @@
 // What a step works with: the configuration, the database and the API client, made once per
 // process (a warm Lambda keeps them), or handed in by the local runner and the tests.
+import { isDeepStrictEqual } from 'node:util';
 import { FocusApi } from './api/client.ts';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfig, type Config, type Part } from './config.ts';
 import { connect, type Sql } from './db/connection.ts';
+import { ConfigurationError } from './errors.ts';
 
 export interface Runtime {
   config: Config;
@@ -17,8 +19,20 @@ export function runtime(): Runtime {
   return current;
 }
 
+/** A part the configuration lacks (a Lambda function whose step does not read it) fails when used. */
 export function createRuntime(config: Config): Runtime {
-  return { config, sql: connect(config.databaseUrl), api: new FocusApi(config.api) };
+  // postgres.js connects on the first query, so making the client here costs nothing.
+  const sql = reads(config, 'database') ? connect(config.databaseUrl, { ssl: config.databaseSsl }) : undefined;
+  const api = reads(config, 'api') ? new FocusApi(config.api) : undefined;
+  return {
+    config,
+    get sql() {
+      return sql ?? notGiven('the database', 'DATABASE_SECRET_ARN (or DATABASE_URL)');
+    },
+    get api() {
+      return api ?? notGiven('the Focus API credentials', 'FOCUS_API_SECRET_ARN (or FOCUS_USERNAME and FOCUS_PASSWORD)');
+    },
+  };
 }
 
 /** Makes the steps of this process use `next` (the local runner and the tests call this). */
@@ -26,8 +40,23 @@ export function useRuntime(next: Runtime | undefined): void {
   current = next;
 }
 
+/** Keeps the current runtime while the configuration is unchanged; otherwise replaces it (new credentials). */
+export async function useConfig(config: Config): Promise<void> {
+  if (current && isDeepStrictEqual(current.config, config)) return;
+  await closeRuntime();
+  current = createRuntime(config);
+}
+
 export async function closeRuntime(): Promise<void> {
   const closing = current;
   current = undefined;
-  await closing?.sql.end({ timeout: 5 });
+  if (closing && reads(closing.config, 'database')) await closing.sql.end({ timeout: 5 });
+}
+
+function reads(config: Config, part: Part): boolean {
+  return config.reads?.includes(part) ?? true;
+}
+
+function notGiven(what: string, variable: string): never {
+  throw new ConfigurationError(`This step has no access to ${what}: ${variable} is not set for its function. On AWS, add the part to its entry in STEP_READS (functions/core/secrets.ts) and deploy again`);
 }

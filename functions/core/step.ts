@@ -1,8 +1,10 @@
-// Every Task state's handler is built here: middy, with the step's input and output checked by zod.
+// Every Task state's handler is built here: middy, with the step's input and output checked by zod,
+// and on Lambda the step's secrets read before it runs.
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInput } from './errors.ts';
+import { lambdaConfiguration } from './secrets.ts';
 
 export type StepHandler<O> = ((event: unknown, context: Context) => Promise<O>) & {
   /** The Task state it serves and the shape of its input, for tooling and tests. */
@@ -17,6 +19,7 @@ export function step<I extends z.ZodType, O extends z.ZodType>(
 ): StepHandler<z.output<O>> {
   const handler = middy()
     .use(boundary(state, schemas))
+    .use(lambdaConfiguration(state))
     .handler(async (event: unknown, context: Context) => work(event as z.output<I>, context));
   return Object.assign(handler, { state, input: schemas.input }) as unknown as StepHandler<z.output<O>>;
 }

@@ -1,0 +1,28 @@
+// Executions that failed, timed out or were throttled: an alarm each, to one SNS topic (and an email).
+import { Duration, type Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData, type Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+
+export function createAlarms(stack: Stack, stateMachine: StateMachine, email: string | undefined): Topic {
+  const topic = new Topic(stack, 'AlarmTopic', { displayName: 'focus-sync alarms', enforceSSL: true });
+  if (email) topic.addSubscription(new EmailSubscription(email));
+  const alarms: Array<[string, Metric, string]> = [
+    ['ExecutionsFailedAlarm', stateMachine.metricFailed(), 'A sync execution failed: a pair failed or is out of sync (the Summarize output names it), or a step failed before the pairs (see the execution in the Step Functions console).'],
+    ['ExecutionsTimedOutAlarm', stateMachine.metricTimedOut(), 'A sync execution hit its 6-hour timeout; the tables are as the last completed transaction left them.'],
+    ['ExecutionsThrottledAlarm', stateMachine.metricThrottled(), 'Step Functions throttled the sync; executions may be delayed or missing.'],
+  ];
+  for (const [id, metric, description] of alarms) {
+    new Alarm(stack, id, {
+      alarmDescription: `focus-sync: ${description}`,
+      metric: metric.with({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(topic));
+  }
+  return topic;
+}

@@ -1,0 +1,56 @@
+// statemachine/sync.asl.json as a Standard state machine, each placeholder filled with its own
+// function, logged and traced, and started on a schedule.
+import { RemovalPolicy, Validations, type Stack } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { DEFINITION_FILE } from './steps.ts';
+
+/** `${FullLoadFunctionArn}` → the FullLoad function's ARN, for every function of the map. */
+export function definitionSubstitutions(functions: ReadonlyMap<string, NodejsFunction>): Record<string, string> {
+  return Object.fromEntries([...functions].map(([state, fn]) => [`${state}FunctionArn`, fn.functionArn]));
+}
+
+export function createStateMachine(stack: Stack, functions: ReadonlyMap<string, NodejsFunction>): StateMachine {
+  const logGroup = new LogGroup(stack, 'StateMachineLogs', {
+    // Step Functions delivers logs through CloudWatch vended logs, which expect this prefix.
+    logGroupName: `/aws/vendedlogs/states/${stack.stackName}-sync`,
+    retention: RetentionDays.THREE_MONTHS,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const stateMachine = new StateMachine(stack, 'StateMachine', {
+    comment: 'focus-sync: keeps a PostgreSQL mirror of the Focus data exchange API exact (statemachine/sync.asl.json)',
+    definitionBody: DefinitionBody.fromFile(DEFINITION_FILE),
+    definitionSubstitutions: definitionSubstitutions(functions),
+    stateMachineType: StateMachineType.STANDARD,
+    tracingEnabled: true,
+    // Every state's events, without their input and output: names and counts only, yet no data
+    // row or credential can reach the logs even by mistake.
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+  });
+  for (const fn of functions.values()) fn.grantInvoke(stateMachine);
+  Validations.of(stateMachine).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'CloudWatch Logs delivery (logs:CreateLogDelivery and its siblings) and X-Ray (xray:PutTraceSegments and its siblings) do not support resource-level permissions; these are the statements CDK adds for logging and tracing, nothing else.',
+  });
+  for (const [state, fn] of functions) {
+    Validations.of(stateMachine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.resolve((fn.node.defaultChild as CfnFunction).logicalId)}.Arn>:*]`,
+      reason: `lambda:InvokeFunction on the ${state} function's own versions and aliases (its ARN followed by :*), as CDK grants it; no other function.`,
+    });
+  }
+  return stateMachine;
+}
+
+/** Starts an execution with `{}` (every resource and country, mode auto) on the schedule; `off` starts none. */
+export function createSchedule(stack: Stack, stateMachine: StateMachine, expression: string): Rule | undefined {
+  if (expression === 'off') return undefined;
+  return new Rule(stack, 'Schedule', {
+    description: `focus-sync: starts a sync ${expression}`,
+    schedule: Schedule.expression(expression),
+    targets: [new SfnStateMachine(stateMachine, { input: RuleTargetInput.fromObject({}), retryAttempts: 3 })],
+  });
+}

@@ -1,0 +1,143 @@
+// One Lambda function per Task state of the ASL, named after it, given only what its step reads.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, CfnFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { SECRET_VARIABLES, type Part } from '../functions/core/config.ts';
+import { ConfigurationError } from '../functions/core/errors.ts';
+import { stepReads } from '../functions/core/secrets.ts';
+import { handlerFile, taskStates } from '../statemachine/local/definition.ts';
+import type { Settings } from './context.ts';
+
+export const DEFINITION_FILE = fileURLToPath(new URL('../statemachine/sync.asl.json', import.meta.url));
+const STEPS_DIR = fileURLToPath(new URL('../functions/steps/', import.meta.url));
+
+// The loaders stream a pair's lines for minutes; the rest need seconds and little memory.
+const MEMORY_MB: Record<string, number> = { FullLoad: 1024, LoadCreated: 1024, LoadUpdated: 1024, LoadDeleted: 1024, BuildDbSchema: 512, ApplyDelta: 512 };
+const DEFAULT_MEMORY_MB = 256;
+// A function ends before its Task state times out, so that a step never outlives the state
+// machine's view of it (and Summarize never drops a staging table a loader still writes).
+const TIMEOUT_MARGIN_SECONDS = 10;
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+// What Lambda needs to attach a function to the VPC (the EC2 part of AWSLambdaVPCAccessExecutionRole).
+const VPC_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+
+// Empty here (empty counts as unset); declared because `sam local invoke --env-vars` only
+// overrides the variables a template declares (README, Deploying to AWS).
+const SAM_OVERRIDABLE = { api: { FOCUS_USERNAME: '', FOCUS_PASSWORD: '' }, database: { DATABASE_URL: '' } };
+
+export interface StepFunctionsProps {
+  settings: Settings;
+  vpc: IVpc;
+  apiSecret: ISecret;
+  database: { secret: ISecret; clients: ISecurityGroup };
+}
+
+/** Task state name → its function; the state machine's substitutions and invoke grants come from this map. */
+export function createStepFunctions(stack: Stack, props: StepFunctionsProps): Map<string, NodejsFunction> {
+  const definition = JSON.parse(readFileSync(DEFINITION_FILE, 'utf8')) as { States: Record<string, unknown> };
+  return new Map(taskStates(definition).map((state) => [state, createStepFunction(stack, state, taskTimeout(definition, state), props)]));
+}
+
+function createStepFunction(stack: Stack, state: string, stateTimeoutSeconds: number, props: StepFunctionsProps): NodejsFunction {
+  const reads = stepReads(state);
+  const logGroup = new LogGroup(stack, `${state}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  const role = new Role(stack, `${state}Role`, {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: `focus-sync ${state}: its own logs, the VPC, and the secrets its step reads (${reads.join(', ') || 'none'})`,
+  });
+  logGroup.grantWrite(role);
+  role.addToPolicy(new PolicyStatement({ actions: VPC_ACTIONS, resources: ['*'] }));
+  const fn = new NodejsFunction(stack, state, {
+    entry: `${STEPS_DIR}${handlerFile(state)}`,
+    handler: 'handler',
+    description: `focus-sync: the ${state} step (functions/steps/${handlerFile(state)})`,
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: MEMORY_MB[state] ?? DEFAULT_MEMORY_MB,
+    timeout: Duration.seconds(Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, stateTimeoutSeconds - TIMEOUT_MARGIN_SECONDS)),
+    role,
+    logGroup,
+    loggingFormat: LoggingFormat.JSON,
+    tracing: Tracing.ACTIVE,
+    vpc: props.vpc,
+    vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+    ...(reads.includes('database') && { securityGroups: [props.database.clients] }),
+    environment: environment(props, reads),
+    bundling: {
+      forceDockerBundling: false,
+      format: OutputFormat.ESM,
+      target: 'node22',
+      minify: true,
+      sourceMap: true,
+      externalModules: ['@aws-sdk/*'],
+      mainFields: ['module', 'main'],
+      // Nothing bundled needs require() today; a CommonJS dependency added later would otherwise
+      // fail only on Lambda ("Dynamic require of … is not supported").
+      banner: "import { createRequire as focusSyncCreateRequire } from 'node:module'; const require = focusSyncCreateRequire(import.meta.url);",
+    },
+  });
+  // `sam local invoke <State>` and the console name the function as the ASL names the state.
+  (fn.node.defaultChild as CfnFunction).overrideLogicalId(state);
+  if (reads.includes('api')) props.apiSecret.grantRead(role);
+  if (reads.includes('database')) props.database.secret.grantRead(role);
+  acknowledge(role, fn);
+  return fn;
+}
+
+function environment(props: StepFunctionsProps, reads: readonly Part[]): Record<string, string> {
+  const { settings } = props;
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    // Lambda's Node.js 20+ runtimes no longer trust the Amazon RDS certificates unless told to.
+    NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    FOCUS_API_URL: settings.apiUrl,
+    FOCUS_API_VERSION: settings.apiVersion,
+    FOCUS_BUSINESS_SERVICE: settings.businessService,
+    FOCUS_COUNTRIES: settings.countries.join(','),
+    ...(settings.lang && { FOCUS_LANG: settings.lang }),
+    FOCUS_TABLE_SCHEMA_PREFIX: settings.tableSchemaPrefix,
+    FOCUS_MAP_CONCURRENCY: String(settings.mapConcurrency),
+    ...(reads.includes('api') && { [SECRET_VARIABLES.api]: props.apiSecret.secretArn, ...SAM_OVERRIDABLE.api }),
+    ...(reads.includes('database') && { [SECRET_VARIABLES.database]: props.database.secret.secretArn, DATABASE_SSL: 'verify-full', ...SAM_OVERRIDABLE.database }),
+  };
+}
+
+function taskTimeout(definition: { States: Record<string, unknown> }, state: string): number {
+  const found = findState(definition.States, state) as { TimeoutSeconds?: number } | undefined;
+  if (!found?.TimeoutSeconds || found.TimeoutSeconds <= TIMEOUT_MARGIN_SECONDS) {
+    throw new ConfigurationError(`The Task state ${state} in ${basename(DEFINITION_FILE)} needs a TimeoutSeconds above ${TIMEOUT_MARGIN_SECONDS}: its function ends ${TIMEOUT_MARGIN_SECONDS} s before it (and within Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s)`);
+  }
+  return found.TimeoutSeconds;
+}
+
+function findState(states: Record<string, unknown>, name: string): unknown {
+  for (const [key, value] of Object.entries(states)) {
+    if (key === name) return value;
+    const node = value as { ItemProcessor?: { States: Record<string, unknown> }; Iterator?: { States: Record<string, unknown> }; Branches?: Array<{ States: Record<string, unknown> }> };
+    for (const nested of [node.ItemProcessor, node.Iterator, ...(node.Branches ?? [])]) {
+      const found = nested && findState(nested.States, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function acknowledge(role: Role, fn: NodejsFunction): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Only EC2 network-interface actions that Lambda needs to place the function in the VPC, and X-Ray PutTraceSegments/PutTelemetryRecords: neither service supports resource-level permissions for them. Logs and secrets are granted on their ARNs.',
+  });
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'Node.js 22 is the project\'s pinned runtime (package.json engines and the node devDependency, so local runs and tests use the same version); moving to a newer one is a deliberate upgrade.',
+  });
+}
