@@ -6,6 +6,7 @@ import { ConfigurationError } from '../functions/core/errors.ts';
 export const CONTEXT_KEYS = [
   'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule',
   'alarmEmail', 'apiSecret', 'vpcId', 'databaseSecretArn', 'databaseInstanceType', 'multiAz',
+  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds',
 ] as const;
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -33,6 +34,12 @@ const settings = z.object({
   databaseSecretArn: secretArn.optional(),
   databaseInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t4g.micro').default('t4g.micro'),
   multiAz: flag.default(false),
+  // The sync's own settings, passed to every function as the FOCUS_* variable of the same meaning.
+  outOfSyncRepair: z.enum(['delta-then-full', 'full', 'none'], 'must be delta-then-full, full or none').default('delta-then-full'),
+  lookbackSeconds: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0),
+  leaseSeconds: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120),
+  leaseWaitSeconds: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
+  apiStallSeconds: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60),
 });
 
 export type Settings = z.output<typeof settings>;

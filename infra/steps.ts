@@ -106,6 +106,11 @@ function environment(props: StepFunctionsProps, reads: readonly Part[]): Record<
     ...(settings.lang && { FOCUS_LANG: settings.lang }),
     FOCUS_TABLE_SCHEMA_PREFIX: settings.tableSchemaPrefix,
     FOCUS_MAP_CONCURRENCY: String(settings.mapConcurrency),
+    FOCUS_OUT_OF_SYNC_REPAIR: settings.outOfSyncRepair,
+    FOCUS_LOOKBACK_SECONDS: String(settings.lookbackSeconds),
+    FOCUS_LEASE_SECONDS: String(settings.leaseSeconds),
+    FOCUS_LEASE_WAIT_SECONDS: String(settings.leaseWaitSeconds),
+    FOCUS_API_STALL_SECONDS: String(settings.apiStallSeconds),
     ...(reads.includes('api') && { [SECRET_VARIABLES.api]: props.apiSecret.secretArn, ...SAM_OVERRIDABLE.api }),
     ...(reads.includes('database') && { [SECRET_VARIABLES.database]: props.database.secret.secretArn, DATABASE_SSL: 'verify-full', ...SAM_OVERRIDABLE.database }),
   };

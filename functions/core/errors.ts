@@ -85,8 +85,10 @@ const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
   'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
 ]);
-// SQLSTATE classes 08 (connection) and 57P (operator intervention: shutdown, crash recovery).
-const TRANSIENT_SQLSTATE = /^(08|57P|53300|40001|40P01)/;
+// SQLSTATE classes 08 (connection) and 57P (operator intervention: shutdown, crash recovery), too
+// many connections, serialization failures and deadlocks, and a refused password: on AWS the
+// function reads the database secret again before the retry, which a rotation needs.
+const TRANSIENT_SQLSTATE = /^(08|57P|53300|40001|40P01|28P01)/;
 
 /** Wraps whatever PostgreSQL or postgres.js threw into one of our named errors. */
 export function databaseError(what: string, error: unknown): FocusSyncError {

@@ -42,6 +42,7 @@ describe('CDK context', () => {
     expect(settings(CONTEXT)).toEqual({
       apiUrl: 'https://api.focus.example', apiVersion: '1', businessService: 'promo', countries: ['de', 'at'], lang: undefined,
       tableSchemaPrefix: 'focus_', mapConcurrency: 4, schedule: 'rate(1 hour)', alarmEmail: undefined, apiSecret: undefined,
+      outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60,
       vpcId: undefined, databaseSecretArn: undefined, databaseInstanceType: 't4g.micro', multiAz: false,
     });
   });
