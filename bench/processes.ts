@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(import.meta.dirname, '..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 export interface SimulatorProcess {
   url: string;
@@ -15,7 +14,7 @@ export interface SimulatorProcess {
 
 /** Starts `npm run simulator` on a free port and waits for the line that names its URL. */
 export async function startSimulatorProcess(args: string[]): Promise<SimulatorProcess> {
-  const child = spawn(TSX, ['simulator/cli.ts', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['simulator/cli.ts', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -36,7 +35,7 @@ export interface SyncProcessResult {
 export async function runSyncProcess(args: string[], env: Record<string, string>, scratch: string): Promise<SyncProcessResult> {
   const rssFile = join(scratch, `rss-${process.hrtime.bigint()}.txt`);
   const started = performance.now();
-  const child = spawn(TSX, ['statemachine/local/sync.ts', ...args], {
+  const child = spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, FOCUS_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--import=${join(ROOT, 'bench/peak-rss.mjs')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +46,7 @@ export async function runSyncProcess(args: string[], env: Record<string, string>
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`npm run sync ${args.join(' ')} exited with ${code}:\n${output}`);
-  // Every node process of the run (tsx's launcher and the sync itself) appends its own peak.
+  // Every node process of the run appends its own peak.
   const peaks = (await readFile(rssFile, 'utf8')).trim().split('\n').map(Number);
   await rm(rssFile, { force: true });
   return { seconds, peakRssMb: Math.max(...peaks) / 1024, output };
