@@ -1,12 +1,10 @@
 // Two runs at once (a schedule firing during a manual run, or two laptops) never write the same
 // table at the same time: one syncs a pair, the other waits or skips it, and the mirror ends exact.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireLease } from '../../functions/core/db/leases.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { runSyncProcess } from '../support/sync-process.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 let harness: Harness;
 
 beforeAll(async () => {
@@ -18,18 +16,7 @@ afterAll(async () => {
 });
 
 function syncProcess(): Promise<{ code: number | null; output: string }> {
-  const { api, databaseUrl } = harness.config;
-  const child = spawn(process.execPath, ['statemachine/local/sync.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env, FOCUS_API_URL: api.url, FOCUS_BUSINESS_SERVICE: api.businessService, FOCUS_COUNTRIES: api.countries.join(','),
-      FOCUS_USERNAME: api.username, FOCUS_PASSWORD: api.password, DATABASE_URL: databaseUrl,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk; });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  return runSyncProcess(harness.config);
 }
 
 describe('two runs at once', () => {

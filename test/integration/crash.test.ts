@@ -1,11 +1,10 @@
 // A sync process killed anywhere (the machine dies, Lambda times out) leaves every table and
 // watermark as it was; the next run takes over once the dead run's lease expires, and converges.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { startSyncProcess } from '../support/sync-process.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const LEASE_SECONDS = 10;
 let harness: Harness;
 
@@ -19,15 +18,7 @@ afterAll(async () => {
 });
 
 function startSync(args: string[]): ChildProcess {
-  const { api, databaseUrl } = harness.config;
-  return spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env, FOCUS_API_URL: api.url, FOCUS_BUSINESS_SERVICE: api.businessService, FOCUS_COUNTRIES: api.countries.join(','),
-      FOCUS_USERNAME: api.username, FOCUS_PASSWORD: api.password, DATABASE_URL: databaseUrl, FOCUS_LEASE_SECONDS: String(LEASE_SECONDS),
-    },
-  });
+  return startSyncProcess(harness.config, args, { FOCUS_LEASE_SECONDS: String(LEASE_SECONDS) });
 }
 
 /** Waits until the process has entered `state` (whose request the simulator stalls), then kills it as a power cut would. */

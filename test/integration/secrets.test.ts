@@ -1,11 +1,9 @@
 // The password and the tokens never appear in what a run prints, in its errors, or in the state
 // machine's inputs and outputs: not after a full sync, not after a failed one.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { runSyncProcess } from '../support/sync-process.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 const PASSWORD = 'pw-3f9c-do-not-print';
 const WRONG_PASSWORD = 'wrong-7d1e-do-not-print';
 let harness: Harness;
@@ -19,18 +17,7 @@ afterAll(async () => {
 });
 
 function syncProcess(args: string[], password = PASSWORD): Promise<{ code: number | null; output: string }> {
-  const { api, databaseUrl } = harness.config;
-  const child = spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
-    cwd: ROOT,
-    env: {
-      ...process.env, FOCUS_API_URL: api.url, FOCUS_BUSINESS_SERVICE: api.businessService, FOCUS_COUNTRIES: api.countries.join(','),
-      FOCUS_USERNAME: api.username, FOCUS_PASSWORD: password, DATABASE_URL: databaseUrl,
-    },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk; });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+  return runSyncProcess(harness.config, args, { FOCUS_PASSWORD: password });
 }
 
 describe('secrets', () => {
