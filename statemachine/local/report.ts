@@ -21,6 +21,7 @@ export function printEvents(write: Write, tasks: ReadonlySet<string>): (event: E
         break;
       case 'StateExited':
         write(`${prefix} ✓ ${String(event.timestamp - (started.get(key) ?? event.timestamp)).padStart(6)} ms  ${counts(event.state.name, event.state.output)}`.trimEnd());
+        for (const warning of (event.state.output as { warnings?: string[] } | null)?.warnings ?? []) write(`${prefix} ⚠ ${warning}`);
         break;
       case 'StateRetried':
         write(`${prefix} ↻ retry ${event.retry.attempt} of ${event.retry.retrier.MaxAttempts ?? 3}`);
