@@ -14,10 +14,13 @@ export interface LambdaFigures {
   initMs: number;
 }
 
-export async function measureLambdas(states: string[], scratch: string, repetitions: number): Promise<LambdaFigures[]> {
+// Inside the project, so that the bundles find the AWS SDK in node_modules as Lambda's runtime provides it.
+const OUT_DIR = join(ROOT, 'node_modules/.cache/focus-sync-bench');
+
+export async function measureLambdas(states: string[], repetitions: number): Promise<LambdaFigures[]> {
   const figures: LambdaFigures[] = [];
   for (const state of states) {
-    const outfile = join(scratch, `${state}.mjs`);
+    const outfile = join(OUT_DIR, `${state}.mjs`);
     await build({
       entryPoints: [join(ROOT, 'functions/steps', handlerFile(state))],
       bundle: true, minify: true, platform: 'node', target: 'node22', format: 'esm', outfile,

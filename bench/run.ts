@@ -40,7 +40,7 @@ const admin = connect(postgres.url, { max: 1 });
 try {
   const sizes: SizeFigures[] = [];
   for (const size of [Math.max(1, Math.round(items / 10)), items]) sizes.push(await measureSize(size));
-  const lambdas = await measureLambdas(taskStates(await loadDefinition()), scratch, repetitions);
+  const lambdas = await measureLambdas(taskStates(await loadDefinition()), repetitions);
   const [{ version }] = await admin<[{ version: string }]>`SELECT current_setting('server_version') AS version`;
   const report = await writeReport(values.output, { items, repetitions, postgres: version, sizes, lambdas });
   process.stdout.write(report);
@@ -86,6 +86,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       const steps = await syncInProcess(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
       delta.push({ readSeconds, applySeconds: steps });
     }
+    log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
     return {
       size,
       httpRead: median(httpRead),
