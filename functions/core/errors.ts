@@ -75,12 +75,6 @@ export class SyncFailed extends FocusSyncError {
   override name = 'SyncFailed';
 }
 
-export const ERROR_NAMES = [
-  'ConfigurationError', 'InvalidInput', 'AuthenticationFailed', 'ApiUnavailable', 'ApiRequestFailed',
-  'ApiResponseInvalid', 'InvalidLine', 'SchemaMappingError', 'DatabaseUnavailable', 'DatabaseError',
-  'LeaseLost', 'OutOfSync', 'SyncFailed',
-] as const;
-
 const CONNECTION_ERROR_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
   'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
