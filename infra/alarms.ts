@@ -1,10 +1,13 @@
-// Executions that failed, timed out or were throttled: an alarm each, to one SNS topic (and an email).
+// Executions that failed, timed out or were throttled, and pairs left out of sync: an alarm each,
+// to one SNS topic (and an email).
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData, type Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { METRIC } from '../functions/core/telemetry/names.ts';
+import { stepMetric } from './dashboard.ts';
 
 export function createAlarms(stack: Stack, stateMachine: StateMachine, email: string | undefined): Topic {
   const topic = new Topic(stack, 'AlarmTopic', { displayName: 'focus-sync alarms', enforceSSL: true });
@@ -13,6 +16,8 @@ export function createAlarms(stack: Stack, stateMachine: StateMachine, email: st
     ['ExecutionsFailedAlarm', stateMachine.metricFailed(), 'A sync execution failed: a pair failed or is out of sync (the Summarize output names it), or a step failed before the pairs (see the execution in the Step Functions console).'],
     ['ExecutionsTimedOutAlarm', stateMachine.metricTimedOut(), 'A sync execution hit its 6-hour timeout; the tables are as the last completed transaction left them.'],
     ['ExecutionsThrottledAlarm', stateMachine.metricThrottled(), 'Step Functions throttled the sync; executions may be delayed or missing.'],
+    // Published by Summarize: pairs whose mirror still differs from the server after every repair the policy allows.
+    ['PairsOutOfSyncAlarm', stepMetric(METRIC.pairsOutOfSync), 'A pair ended out of sync (its row count differs from the server after the repairs): see focus_sync.pair_status, and run with mode "full" if it persists.'],
   ];
   for (const [id, metric, description] of alarms) {
     new Alarm(stack, id, {

@@ -6,6 +6,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { createAlarms } from './alarms.ts';
+import { createDashboard } from './dashboard.ts';
 import { readSettings, type Settings } from './context.ts';
 import { createApiSecret, createDatabase, createVpc } from './database.ts';
 import { createSchedule, createStateMachine } from './state-machine.ts';
@@ -28,6 +29,7 @@ export class FocusSyncStack extends Stack {
     this.stateMachine = createStateMachine(this, this.functions);
     createSchedule(this, this.stateMachine, settings.schedule);
     const topic = createAlarms(this, this.stateMachine, settings.alarmEmail);
+    createDashboard(this, this.stateMachine, [...this.functions.keys()]);
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output(STATE_MACHINE_OUTPUT, this.stateMachine.stateMachineArn, 'The sync state machine: npm run execution -- start, or "Start execution" in the Step Functions console');

@@ -37,6 +37,9 @@ export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.arra
 
 export const pair = pairItem.extend({ execution: name });
 
+/** What FullLoad and ApplyDelta read: the pair, and why GetClientState or PlanRepair chose this pass (for the run ledger). */
+export const passInput = pair.extend({ reason: z.string().optional() });
+
 /** One pass that ended out of sync, before a repair. */
 export const pass = z.object({ load: z.enum(['full', 'delta']), clientCount: z.number().int(), serverCount: z.number().int() });
 
@@ -130,6 +133,7 @@ export type RunOptions = z.output<typeof runOptions>;
 export type SchemaLoaded = z.output<typeof schemaLoaded>;
 export type TablesReady = z.output<typeof tablesReady>;
 export type PairInput = z.output<typeof pair>;
+export type PassInput = z.output<typeof passInput>;
 export type ClientStateOutput = z.output<typeof clientState>;
 export type Applied = z.output<typeof applied>;
 export type Comparison = z.output<typeof comparison>;

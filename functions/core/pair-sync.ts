@@ -5,7 +5,8 @@ import { stagedColumns, stageLines } from './db/copy.ts';
 import { stagingTable } from './db/identifiers.ts';
 import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
 import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
-import type { Applied, ClientStateOutput, Comparison, OutOfSync, PairInput, RepairPlan } from './messages.ts';
+import { recordComparison } from './db/ledger.ts';
+import type { Applied, ClientStateOutput, Comparison, OutOfSync, PairInput, PassInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
 type DeltaKind = Exclude<LineMode, 'full'>;
@@ -27,20 +28,21 @@ export async function getClientState({ sql, config }: Runtime, pair: PairInput):
  * Loads every live item: straight into the table in one transaction when it is empty, else into
  * staging first and then swapping the table's rows in one transaction.
  */
-export async function fullLoad(runtime: Runtime, pair: PairInput): Promise<Applied> {
+export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Applied> {
   return whileHolding(runtime.sql, pair, runtime.config.lease, () => loadInFull(runtime, pair));
 }
 
-async function loadInFull({ sql, api, config }: Runtime, pair: PairInput): Promise<Applied> {
+async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promise<Applied> {
   const resource = await readResource(sql, pair.resource);
   const columns = stagedColumns(resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
   const lines = () => api.lines(pair.resource, pair.country, 'full');
-  const direct = await loadEmptyTable(sql, table, columns, lines, pair);
+  const reason = pair.reason ?? null;
+  const direct = await loadEmptyTable(sql, table, columns, lines, pair, reason);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
   const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair));
-  const { watermark } = await replaceWithStaged(sql, table, columns, pair);
+  const { watermark } = await replaceWithStaged(sql, table, columns, pair, reason);
   return { loaded, deleted: 0, watermark };
 }
 
@@ -56,10 +58,10 @@ export async function stageDelta({ sql, api, config }: Runtime, state: ClientSta
 }
 
 /** Applies the three staged kinds of change and moves the watermark, in one transaction. */
-export async function applyDelta({ sql, config }: Runtime, pair: PairInput): Promise<Applied> {
+export async function applyDelta({ sql, config }: Runtime, pair: PassInput): Promise<Applied> {
   const resource = await readResource(sql, pair.resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
-  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair);
+  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair, pair.reason ?? null);
   return { loaded: upserted, deleted, watermark };
 }
 
@@ -70,6 +72,7 @@ export async function checkServerState({ api }: Runtime, pair: PairInput, waterm
 export async function compareState({ sql, config }: Runtime, pair: PairInput, serverCount: number): Promise<Comparison> {
   const clientCount = await countRows(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair);
   const inSync = clientCount === serverCount;
+  await recordComparison(sql, pair, { clientCount, serverCount, inSync });
   // A pair out of sync may be repaired next, under the same lease; Summarize releases what is left.
   if (inSync) await releaseLeases(sql, pair.execution, pair);
   const message = inSync

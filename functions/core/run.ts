@@ -1,5 +1,6 @@
 // The steps around the Map: check the credentials, read the schema, build the tables, summarise.
 import { buildDbSchema } from './db/ddl.ts';
+import { recordOutcomes, type Outcome } from './db/ledger.ts';
 import { releaseLeases } from './db/leases.ts';
 import { dropStaging } from './db/mirror.ts';
 import { InvalidInput } from './errors.ts';
@@ -28,15 +29,26 @@ export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded
   return { pairs, warnings, maxConcurrency: config.mapConcurrency };
 }
 
-/** One row per pair; drops the staging tables a failed pair left behind. */
+/** One row per pair, also in the run ledger; drops the staging tables a failed pair left behind. */
 export async function summarize({ sql }: Runtime, execution: string, pairs: PairResult[]): Promise<Summary> {
   const rows = pairs.map(summaryRow);
   for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
     await dropStaging(sql, { execution, resource: row.resource, country: row.country });
   }
+  // Before the leases go: a pair's row starts when this execution took its lease.
+  await recordOutcomes(sql, execution, rows.map(outcome));
   await releaseLeases(sql, execution);
   const count = (status: SummaryRow['status']) => rows.filter((row) => row.status === status).length;
   return { execution, pairs: rows, inSync: count('in_sync'), skipped: count('skipped'), failed: count('failed') };
+}
+
+function outcome(row: SummaryRow): Outcome {
+  return {
+    resource: row.resource, country: row.country, status: row.status,
+    mode: row.load === 'full' || row.load === 'delta' ? row.load : null,
+    reason: row.reason, clientCount: row.clientCount, serverCount: row.serverCount,
+    error: row.error === null ? null : row.cause === null ? row.error : `${row.error}: ${row.cause}`,
+  };
 }
 
 function summaryRow(result: PairResult): SummaryRow {

@@ -1,10 +1,12 @@
 // Every Task state's handler is built here: middy, with the step's input and output checked by zod,
-// and on Lambda the step's secrets read before it runs.
+// on Lambda the step's secrets read before it runs, and its logs and metrics around it all.
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InvalidInput } from './errors.ts';
 import { lambdaConfiguration } from './secrets.ts';
+import { within } from './telemetry/logging.ts';
+import { invocationOf, observe } from './telemetry/middleware.ts';
 
 export type StepHandler<O> = ((event: unknown, context: Context) => Promise<O>) & {
   /** The Task state it serves and the shape of its input, for tooling and tests. */
@@ -18,9 +20,14 @@ export function step<I extends z.ZodType, O extends z.ZodType>(
   work: (input: z.output<I>, context: Context) => Promise<z.input<O>>,
 ): StepHandler<z.output<O>> {
   const handler = middy()
+    // First, so that its onError also sees a refused input or a missing secret.
+    .use(observe(state))
     .use(boundary(state, schemas))
     .use(lambdaConfiguration(state))
-    .handler(async (event: unknown, context: Context) => work(event as z.output<I>, context));
+    .handler(async (event: unknown, context: Context) => {
+      const invocation = invocationOf(context);
+      return invocation ? within(invocation, () => work(event as z.output<I>, context)) : work(event as z.output<I>, context);
+    });
   return Object.assign(handler, { state, input: schemas.input }) as unknown as StepHandler<z.output<O>>;
 }
 

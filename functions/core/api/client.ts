@@ -4,6 +4,7 @@ import {
   ApiRequestFailed, ApiResponseInvalid, ApiUnavailable, AuthenticationFailed, FocusSyncError,
 } from '../errors.ts';
 import { resourcesFromSchema, type Resource } from '../resources.ts';
+import { recordRetry } from '../telemetry/logging.ts';
 import { splitLines } from './ndjson.ts';
 import { authResponse, schemaResponse, stateResponse } from './responses.ts';
 
@@ -144,6 +145,7 @@ export class FocusApi {
         failure = new ApiUnavailable(`Could not ${what}: ${describe(error)}; check FOCUS_API_URL and the network`, { cause: error });
       }
       if (attempt >= this.#options.attempts) throw failure;
+      recordRetry(what, attempt, failure.name);
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }

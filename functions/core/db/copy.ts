@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseLine, parseLineExactly } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
+import { LoadProgress } from '../telemetry/progress.ts';
 import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier } from './identifiers.ts';
@@ -51,9 +52,10 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
 export async function copyLines(sql: Sql | Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
+  const progress = new LoadProgress(where);
   try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
-    await pipeline(Readable.from(encodeLines(lines, columns, where, rows), { highWaterMark: 1 }), writable);
+    await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress), { highWaterMark: 1 }), writable);
   } catch (error) {
     if (error instanceof FocusSyncError) throw error;
     // PostgreSQL names the row and column of a value it refused: say which API line that was.
@@ -63,17 +65,21 @@ export async function copyLines(sql: Sql | Transaction, table: string, columns: 
       throw new InvalidLine(`${where}, line ${rows.lineOf(Number(refused[1]))}${column}: PostgreSQL refused the value (${(error as Error).message}); nothing of this load was applied`, { cause: error });
     }
     throw databaseError(`Copying ${where} into ${table} failed after ${rows.count} rows`, error);
+  } finally {
+    progress.finish(rows.count);
   }
   return rows.count;
 }
 
 /** The lines as COPY text, in chunks; throws InvalidLine naming the line and column that does not fit. */
-export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines()): AsyncGenerator<string> {
+export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: LoadProgress): AsyncGenerator<string> {
   let chunk = '';
   for await (const { line, number } of lines) {
     chunk += encodeRow(line, number, columns, where);
     rows.add(number);
     if (chunk.length >= CHUNK_CHARACTERS) {
+      // Per chunk, not per row: progress costs a clock read every few hundred rows.
+      progress?.update(rows.count);
       yield chunk;
       chunk = '';
     }

@@ -3,6 +3,7 @@ import { primaryKey, requireTimestamps, type Resource } from '../resources.ts';
 import { columnType } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { countrySchema, qualified, quoteIdentifier, SYNC_SCHEMA } from './identifiers.ts';
+import { PAIR_STATUS_VIEW, RUNS_TABLE } from './ledger.ts';
 
 const SYNC_TABLES = [
   `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.resources (
@@ -25,6 +26,8 @@ const SYNC_TABLES = [
      acquired_at timestamptz NOT NULL DEFAULT now(),
      expires_at  timestamptz NOT NULL,
      PRIMARY KEY (resource, country))`,
+  RUNS_TABLE,
+  PAIR_STATUS_VIEW,
 ];
 
 /** Creates what is missing and returns warnings for what it would not change. */

@@ -1,0 +1,114 @@
+// The run ledger, focus_sync.runs: one row per execution × resource × country. A pass writes its
+// row inside the transaction that applies its data, so the ledger never claims what was rolled back.
+import type { Sql, Transaction } from './connection.ts';
+import { SYNC_SCHEMA } from './identifiers.ts';
+import type { Pair } from './mirror.ts';
+
+export interface Pass {
+  mode: 'full' | 'delta';
+  reason: string | null;
+  loaded: number;
+  created: number;
+  updated: number;
+  deleted: number;
+  watermarkAfter: string | null;
+}
+
+/** How Summarize closes a pair's row: every pair, whatever happened to it. */
+export interface Outcome {
+  resource: string;
+  country: string;
+  status: 'in_sync' | 'skipped' | 'failed';
+  mode: 'full' | 'delta' | null;
+  reason: string | null;
+  clientCount: number | null;
+  serverCount: number | null;
+  error: string | null;
+}
+
+export const RUNS_TABLE = `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.runs (
+     execution_id     text NOT NULL,
+     resource         text NOT NULL,
+     country          text NOT NULL,
+     mode             text CHECK (mode IN ('full', 'delta')),
+     reason           text,
+     status           text NOT NULL CHECK (status IN ('applied', 'in_sync', 'skipped', 'failed')),
+     started_at       timestamptz NOT NULL DEFAULT now(),
+     finished_at      timestamptz,
+     rows_loaded      bigint NOT NULL DEFAULT 0,
+     rows_created     bigint NOT NULL DEFAULT 0,
+     rows_updated     bigint NOT NULL DEFAULT 0,
+     rows_deleted     bigint NOT NULL DEFAULT 0,
+     client_count     bigint,
+     server_count     bigint,
+     in_sync          boolean,
+     watermark_before text,
+     watermark_after  text,
+     error            text,
+     PRIMARY KEY (execution_id, resource, country))`;
+
+// The latest state of every pair. The lag is how far the mirror's newest change (the last
+// successful watermark, API time in UTC) is behind now.
+export const PAIR_STATUS_VIEW = `CREATE OR REPLACE VIEW ${SYNC_SCHEMA}.pair_status AS
+   SELECT p.resource, p.country,
+          last.execution_id AS last_execution, last.status AS last_status, last.mode AS last_mode,
+          last.started_at AS last_started_at, last.finished_at AS last_finished_at, last.error AS last_error,
+          ok.execution_id AS last_success_execution, ok.finished_at AS last_success_at, ok.watermark_after AS last_success_watermark,
+          bad.execution_id AS last_failure_execution, bad.finished_at AS last_failure_at, bad.error AS last_failure_error,
+          (now() AT TIME ZONE 'UTC') - ok.watermark_after::timestamp AS lag
+   FROM (SELECT DISTINCT resource, country FROM ${SYNC_SCHEMA}.runs) AS p
+   LEFT JOIN LATERAL (SELECT * FROM ${SYNC_SCHEMA}.runs r WHERE r.resource = p.resource AND r.country = p.country
+                      ORDER BY r.started_at DESC, r.finished_at DESC NULLS FIRST LIMIT 1) AS last ON true
+   LEFT JOIN LATERAL (SELECT * FROM ${SYNC_SCHEMA}.runs r WHERE r.resource = p.resource AND r.country = p.country AND r.status = 'in_sync'
+                      ORDER BY r.started_at DESC LIMIT 1) AS ok ON true
+   LEFT JOIN LATERAL (SELECT * FROM ${SYNC_SCHEMA}.runs r WHERE r.resource = p.resource AND r.country = p.country AND r.status = 'failed'
+                      ORDER BY r.started_at DESC LIMIT 1) AS bad ON true`;
+
+/**
+ * Inside the pass's transaction, after its data and the new watermark: the row says `applied`.
+ * A repair pass overwrites the counts but keeps the watermark the execution started from. The
+ * pair started when this execution took its lease (held by the caller, so that row exists).
+ */
+export async function recordPass(transaction: Transaction, pair: Pair, pass: Pass, watermarkBefore: string | null): Promise<void> {
+  await transaction.unsafe(
+    `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at,
+       rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after)
+     VALUES ($1, $2, $3, $4, $5, 'applied',
+       coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now()),
+       $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (execution_id, resource, country) DO UPDATE SET
+       mode = excluded.mode, reason = excluded.reason, status = 'applied',
+       rows_loaded = excluded.rows_loaded, rows_created = excluded.rows_created,
+       rows_updated = excluded.rows_updated, rows_deleted = excluded.rows_deleted,
+       watermark_after = excluded.watermark_after, client_count = NULL, server_count = NULL, in_sync = NULL`,
+    [pair.execution, pair.resource, pair.country, pass.mode, pass.reason, pass.loaded, pass.created, pass.updated, pass.deleted, watermarkBefore, pass.watermarkAfter],
+  );
+}
+
+/** CompareState's counts; a pair in sync is done, one out of sync stays `applied` for a repair or Summarize. */
+export async function recordComparison(sql: Sql, pair: Pair, comparison: { clientCount: number; serverCount: number; inSync: boolean }): Promise<void> {
+  await sql.unsafe(
+    `UPDATE ${SYNC_SCHEMA}.runs SET client_count = $4, server_count = $5, in_sync = $6,
+       status = CASE WHEN $6 THEN 'in_sync' ELSE status END, finished_at = CASE WHEN $6 THEN now() ELSE finished_at END
+     WHERE execution_id = $1 AND resource = $2 AND country = $3`,
+    [pair.execution, pair.resource, pair.country, comparison.clientCount, comparison.serverCount, comparison.inSync],
+  );
+}
+
+/** Summarize: the final status of every pair, and a row for those no pass recorded (failed early, skipped). */
+export async function recordOutcomes(sql: Sql, execution: string, outcomes: Outcome[]): Promise<void> {
+  for (const outcome of outcomes) {
+    await sql.unsafe(
+      `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at, finished_at, client_count, server_count, in_sync, error)
+       VALUES ($1, $2, $3, $4, $5, $6,
+         coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now()),
+         now(), $7, $8, $9, $10)
+       ON CONFLICT (execution_id, resource, country) DO UPDATE SET
+         status = excluded.status, finished_at = coalesce(r.finished_at, now()),
+         client_count = coalesce(excluded.client_count, r.client_count), server_count = coalesce(excluded.server_count, r.server_count),
+         in_sync = coalesce(excluded.in_sync, r.in_sync), error = excluded.error`,
+      [execution, outcome.resource, outcome.country, outcome.mode, outcome.reason, outcome.status,
+        outcome.clientCount, outcome.serverCount, outcome.clientCount === null || outcome.serverCount === null ? null : outcome.clientCount === outcome.serverCount, outcome.error],
+    );
+  }
+}

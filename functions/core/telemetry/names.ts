@@ -1,0 +1,18 @@
+// The names of the metrics the steps publish, shared with the CDK dashboard and alarms (which must
+// not load Powertools to know them).
+
+export const SERVICE = 'focus-sync';
+
+export const NAMESPACE = 'FocusSync';
+
+/** Every metric name, with the dimensions it carries besides `service`. */
+export const METRIC = {
+  stepDuration: 'StepDuration',     // State
+  stepErrors: 'StepErrors',         // State
+  retries: 'Retries',               // State
+  rowsLoaded: 'RowsLoaded',         // Mode: full | delta
+  pairsInSync: 'PairsInSync',
+  pairsOutOfSync: 'PairsOutOfSync',
+  pairsFailed: 'PairsFailed',
+  pairsSkipped: 'PairsSkipped',
+} as const;
