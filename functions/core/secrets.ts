@@ -1,7 +1,6 @@
 // On Lambda, each step's function reads its secrets from Secrets Manager through middy, caches
 // them for the life of its sandbox, and reads them afresh once they fail (stored or rotated credentials).
 import type { MiddlewareObj, Request } from '@middy/core';
-import secretsManager from '@middy/secrets-manager';
 import { loadConfig, SECRET_VARIABLES, type Environment, type Part, type SecretValues } from './config.ts';
 import { ApiUnavailable, ConfigurationError, DatabaseUnavailable, type FocusSyncError } from './errors.ts';
 import { useConfig } from './runtime.ts';
@@ -42,7 +41,7 @@ export function lambdaConfiguration(state: string, env: Environment = process.en
     before: async (request) => {
       if (!secretsConfigured(env)) return;
       const reads = stepReads(state);
-      fetcher ??= createFetcher(reads, env);
+      fetcher ??= await createFetcher(reads, env);
       try {
         await fetcher.middleware.before?.(request);
         const secrets = await resolve(request, fetcher.ids);
@@ -63,7 +62,9 @@ function secretsConfigured(env: Environment): boolean {
   return Object.values(SECRET_VARIABLES).some((variable) => (env[variable] ?? '').trim() !== '');
 }
 
-function createFetcher(reads: readonly Part[], env: Environment) {
+async function createFetcher(reads: readonly Part[], env: Environment) {
+  // Loaded on first use: a step that runs on the environment (a laptop, PlanRepair) never carries the AWS SDK.
+  const { default: secretsManager } = await import('@middy/secrets-manager');
   const ids = Object.fromEntries(reads.flatMap((part) => {
     const id = env[SECRET_VARIABLES[part]]?.trim();
     return id ? [[part, id]] : [];

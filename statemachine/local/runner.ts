@@ -1,5 +1,5 @@
 // Runs statemachine/sync.asl.json unchanged, in-process, each Task state bound to its handler.
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from './interpreter.ts';
 import type { Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

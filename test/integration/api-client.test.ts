@@ -1,7 +1,7 @@
 // The Focus API client against the simulator: tokens, errors by name, both state shapes, gzip, encoding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusApi, type ApiSettings } from '../../functions/core/api/client.ts';
-import { parseLineExactly } from '../../functions/core/api/ndjson.ts';
+import { isBlankLine, parseLineExactly, type LineBatch } from '../../functions/core/api/ndjson.ts';
 import { defaultSchema, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 
 const simulators: Simulator[] = [];
@@ -19,9 +19,9 @@ function settings(from: Simulator, overrides: Partial<ApiSettings> = {}): ApiSet
   };
 }
 
-async function readAll(lines: AsyncIterable<{ line: string }>): Promise<unknown[]> {
+async function readAll(batches: AsyncIterable<LineBatch>): Promise<unknown[]> {
   const items = [];
-  for await (const { line } of lines) items.push(parseLineExactly(line));
+  for await (const { lines } of batches) items.push(...lines.filter((line) => !isBlankLine(line)).map(parseLineExactly));
   return items;
 }
 

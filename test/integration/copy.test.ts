@@ -1,5 +1,6 @@
 // A value PostgreSQL refuses during COPY is reported by API line and column, not by COPY row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
 import { buildDbSchema } from '../../functions/core/db/ddl.ts';
@@ -20,8 +21,9 @@ const resource: Resource = {
   ],
 };
 
-async function* numbered(lines: string[]): AsyncGenerator<{ line: string; number: number }> {
-  for (const [index, line] of lines.entries()) if (line.trim()) yield { line, number: index + 1 };
+/** The lines as the API client yields them: in batches (here of two), blank lines included. */
+async function* numbered(lines: string[]): AsyncGenerator<LineBatch> {
+  for (let index = 0; index < lines.length; index += 2) yield { first: index + 1, lines: lines.slice(index, index + 2) };
 }
 
 beforeAll(async () => {

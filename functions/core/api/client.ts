@@ -5,7 +5,7 @@ import {
 } from '../errors.ts';
 import { resourcesFromSchema, type Resource } from '../resources.ts';
 import { recordRetry } from '../telemetry/logging.ts';
-import { splitLines } from './ndjson.ts';
+import { splitLines, type LineBatch } from './ndjson.ts';
 import { authResponse, schemaResponse, stateResponse } from './responses.ts';
 
 export type LineMode = 'full' | 'created' | 'updated' | 'deleted';
@@ -79,8 +79,8 @@ export class FocusApi {
     return this.#getJson(url, stateResponse, `read the server state of ${resource}/${country}`);
   }
 
-  /** Streams the lines of one mode; `since` is the watermark for created/updated/deleted. */
-  async *lines(resource: string, country: string, mode: LineMode, since?: string): AsyncGenerator<{ line: string; number: number }> {
+  /** Streams the lines of one mode, in batches; `since` is the watermark for created/updated/deleted. */
+  async *lines(resource: string, country: string, mode: LineMode, since?: string): AsyncGenerator<LineBatch> {
     const what = `read ${mode} lines of ${resource}/${country}`;
     const url = `${this.#pairUrl(resource, country)}/${mode}/lines${query({ delta_timestamp: since, lang: this.#settings.lang })}`;
     const response = await this.#authorized(url, what, false);

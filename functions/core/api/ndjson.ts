@@ -1,28 +1,43 @@
 // Newline-delimited JSON, split as it streams: constant memory whatever the body's size.
 
+/** The lines of one received chunk: `lines[i]` is line number `first + i` (1-based), blank ones included. */
+export interface LineBatch {
+  first: number;
+  lines: string[];
+}
+
 /**
- * Yields the non-blank lines of a byte stream, with their 1-based line numbers. Lines may be
- * split across chunks (even inside a multi-byte character), end in LF or CRLF, or lack a final newline.
+ * Splits a byte stream into lines, a batch per received chunk (so that nothing downstream pays a
+ * promise per line). Lines may be split across chunks (even inside a multi-byte character), end in
+ * LF or CRLF, or lack a final newline; skip blank ones with isBlankLine.
  */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<{ line: string; number: number }> {
+export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<LineBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
-  let number = 0;
+  let next = 1;
   for await (const chunk of chunks) {
     const text = pending + decoder.decode(chunk, { stream: true });
+    const lines: string[] = [];
     let start = 0;
     let end = text.indexOf('\n');
     while (end !== -1) {
-      number += 1;
-      const line = trimCarriageReturn(text.slice(start, end));
-      if (!isBlank(line)) yield { line, number };
+      lines.push(text.charCodeAt(end - 1) === CARRIAGE_RETURN ? text.slice(start, end - 1) : text.slice(start, end));
       start = end + 1;
       end = text.indexOf('\n', start);
     }
     pending = text.slice(start);
+    if (lines.length > 0) {
+      yield { first: next, lines };
+      next += lines.length;
+    }
   }
   pending += decoder.decode();
-  if (!isBlank(pending)) yield { line: trimCarriageReturn(pending), number: number + 1 };
+  if (!isBlankLine(pending)) yield { first: next, lines: [trimCarriageReturn(pending)] };
+}
+
+/** True for a line of nothing but whitespace (which NDJSON readers skip); cheap for the usual `{…`. */
+export function isBlankLine(line: string): boolean {
+  return line.charCodeAt(0) !== OPEN_BRACE && line.trim() === '';
 }
 
 /**
@@ -45,10 +60,9 @@ function keepLargeIntegers(this: unknown, _key: string, value: unknown, context?
   return value;
 }
 
+const CARRIAGE_RETURN = 13;
+const OPEN_BRACE = 123;
+
 function trimCarriageReturn(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-function isBlank(line: string): boolean {
-  return line.trim() === '';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
+import { isBlankLine, parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
 
 const encoder = new TextEncoder();
 
@@ -13,8 +13,10 @@ async function* chunked(bytes: Uint8Array, sizes: number[]): AsyncGenerator<Uint
 }
 
 async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Array<{ line: string; number: number }>> {
-  const lines = [];
-  for await (const line of splitLines(chunks)) lines.push(line);
+  const lines: Array<{ line: string; number: number }> = [];
+  for await (const { first, lines: batch } of splitLines(chunks)) {
+    batch.forEach((line, index) => { if (!isBlankLine(line)) lines.push({ line, number: first + index }); });
+  }
   return lines;
 }
 
