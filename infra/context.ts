@@ -2,11 +2,12 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import { ConfigurationError } from '../functions/core/errors.ts';
+import { LOG_LEVELS } from '../functions/core/telemetry/names.ts';
 
 export const CONTEXT_KEYS = [
   'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule',
   'alarmEmail', 'apiSecret', 'vpcId', 'databaseSecretArn', 'databaseInstanceType', 'multiAz',
-  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds',
+  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds', 'logLevel',
 ] as const;
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -40,6 +41,7 @@ const settings = z.object({
   leaseSeconds: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120),
   leaseWaitSeconds: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
   apiStallSeconds: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60),
+  logLevel: z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)).default('INFO'),
 });
 
 export type Settings = z.output<typeof settings>;

@@ -2,8 +2,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from 'node:util';
-import { executionInput } from '../functions/core/messages.ts';
-import { executionInputFromArgs } from '../statemachine/local/arguments.ts';
+import { executionInputFromArgs, executionInputProblem } from '../statemachine/local/arguments.ts';
 import { followExecution } from './execution-history.ts';
 import { STACK_NAME, STATE_MACHINE_OUTPUT } from './stack.ts';
 
@@ -45,8 +44,8 @@ export async function executionCli(argv: string[], io: ExecutionCliIo): Promise<
     switch (command) {
       case 'start': {
         const input = executionInputFromArgs(values);
-        const checked = executionInput.safeParse(input);
-        if (!checked.success) throw new UsageError(`The execution input is not valid: ${checked.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}`);
+        const problem = executionInputProblem(input);
+        if (problem) throw new UsageError(problem);
         const { sfn, stateMachineArn } = await stateMachine(io, values);
         const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input), ...(values.name && { name: values.name }) }));
         const executionArn = started.executionArn!;

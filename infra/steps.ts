@@ -111,6 +111,7 @@ function environment(props: StepFunctionsProps, reads: readonly Part[]): Record<
     FOCUS_LEASE_SECONDS: String(settings.leaseSeconds),
     FOCUS_LEASE_WAIT_SECONDS: String(settings.leaseWaitSeconds),
     FOCUS_API_STALL_SECONDS: String(settings.apiStallSeconds),
+    FOCUS_LOG_LEVEL: settings.logLevel,
     ...(reads.includes('api') && { [SECRET_VARIABLES.api]: props.apiSecret.secretArn, ...SAM_OVERRIDABLE.api }),
     ...(reads.includes('database') && { [SECRET_VARIABLES.database]: props.database.secret.secretArn, DATABASE_SSL: 'verify-full', ...SAM_OVERRIDABLE.database }),
   };

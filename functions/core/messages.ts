@@ -11,7 +11,11 @@ export const executionInput = z.strictObject({
   countries: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a country code such as de')).min(1).optional(),
 }).nullish().transform((input) => input ?? { mode: 'auto' as const });
 
+/** Authenticate's input: the execution input as the user gave it, and the execution's name (for the logs). */
+export const authenticateInput = z.object({ execution: name, input: executionInput });
+
 export const runOptions = z.object({
+  execution: name,
   mode: z.enum(['auto', 'full']),
   resources: z.array(name).nullable(),
   countries: z.array(name).min(1),
@@ -23,6 +27,7 @@ export const resource = z.object({
 });
 
 export const schemaLoaded = z.object({
+  execution: name,
   mode: z.enum(['auto', 'full']),
   countries: z.array(name).min(1),
   resources: z.array(resource).min(1),
@@ -128,7 +133,7 @@ export const summary = z.object({
   failed: z.number().int(),
 });
 
-export type ExecutionInput = z.output<typeof executionInput>;
+export type AuthenticateInput = z.output<typeof authenticateInput>;
 export type RunOptions = z.output<typeof runOptions>;
 export type SchemaLoaded = z.output<typeof schemaLoaded>;
 export type TablesReady = z.output<typeof tablesReady>;

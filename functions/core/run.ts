@@ -4,12 +4,12 @@ import { recordOutcomes, type Outcome } from './db/ledger.ts';
 import { releaseLeases } from './db/leases.ts';
 import { dropStaging } from './db/mirror.ts';
 import { InvalidInput } from './errors.ts';
-import type { ExecutionInput, PairResult, RunOptions, SchemaLoaded, Summary, SummaryRow, TablesReady } from './messages.ts';
+import type { AuthenticateInput, PairResult, RunOptions, SchemaLoaded, Summary, SummaryRow, TablesReady } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
-export async function authenticate({ api, config }: Runtime, input: ExecutionInput): Promise<RunOptions> {
+export async function authenticate({ api, config }: Runtime, { execution, input }: AuthenticateInput): Promise<RunOptions> {
   await api.authenticate();
-  return { mode: input.mode, resources: input.resources ?? null, countries: input.countries ?? config.api.countries };
+  return { execution, mode: input.mode, resources: input.resources ?? null, countries: input.countries ?? config.api.countries };
 }
 
 export async function loadSchema({ api }: Runtime, options: RunOptions): Promise<SchemaLoaded> {
@@ -19,7 +19,7 @@ export async function loadSchema({ api }: Runtime, options: RunOptions): Promise
   if (unknown.length > 0) {
     throw new InvalidInput(`Unknown resource${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')} in the execution input; the API offers ${available.map((resource) => `"${resource.name}"`).join(', ')}`);
   }
-  return { mode: options.mode, countries: options.countries, resources: available.filter((resource) => wanted.includes(resource.name)) };
+  return { execution: options.execution, mode: options.mode, countries: options.countries, resources: available.filter((resource) => wanted.includes(resource.name)) };
 }
 
 export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded): Promise<TablesReady> {

@@ -1,7 +1,8 @@
 // Authenticate: checks the execution input and the API credentials before anything else runs.
-import { executionInput, runOptions } from '../core/messages.ts';
+// The ASL hands it the execution input under `input`, with the execution's name beside it.
+import { authenticateInput, runOptions } from '../core/messages.ts';
 import { authenticate } from '../core/run.ts';
 import { runtime } from '../core/runtime.ts';
 import { step } from '../core/step.ts';
 
-export const handler = step('Authenticate', { input: executionInput, output: runOptions }, (input) => authenticate(runtime(), input));
+export const handler = step('Authenticate', { input: authenticateInput, output: runOptions }, (input) => authenticate(runtime(), input));

@@ -1,4 +1,6 @@
-// Command-line flags → the execution input the state machine's first step validates.
+// Command-line flags → the execution input, checked by the same zod schema the first step uses,
+// so that `npm run sync` and `npm run execution -- start` refuse a wrong value before anything starts.
+import { executionInput } from '../../functions/core/messages.ts';
 
 export function executionInputFromArgs(values: { mode?: string; resources?: string; countries?: string }): Record<string, unknown> {
   const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
@@ -7,4 +9,11 @@ export function executionInputFromArgs(values: { mode?: string; resources?: stri
     ...(values.resources !== undefined && { resources: list(values.resources) }),
     ...(values.countries !== undefined && { countries: list(values.countries) }),
   };
+}
+
+/** Why the input is refused, naming each field and what it may be; undefined when it is valid. */
+export function executionInputProblem(input: unknown): string | undefined {
+  const checked = executionInput.safeParse(input);
+  if (checked.success) return undefined;
+  return `The execution input is not valid: ${checked.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}`;
 }

@@ -7,7 +7,7 @@ import { printEvents, printResult } from './report.ts';
 import { loadDefinition, runStateMachine } from './runner.ts';
 import { localEnvironment } from './environment.ts';
 import { taskStates } from './definition.ts';
-import { executionInputFromArgs } from './arguments.ts';
+import { executionInputFromArgs, executionInputProblem } from './arguments.ts';
 import { progressView } from './progress-view.ts';
 
 // Live progress of each load under the step timeline (in place on a terminal, periodic lines otherwise).
@@ -26,6 +26,11 @@ try {
     process.exit(0);
   }
   const input = executionInputFromArgs(values);
+  const problem = executionInputProblem(input);
+  if (problem) {
+    process.stderr.write(`${problem}\n`);
+    process.exit(2);
+  }
   const environment = await localEnvironment();
   environment.notes.forEach(write);
   const stopProgress = onProgress(view.update);

@@ -42,7 +42,7 @@ describe('CDK context', () => {
     expect(settings(CONTEXT)).toEqual({
       apiUrl: 'https://api.focus.example', apiVersion: '1', businessService: 'promo', countries: ['de', 'at'], lang: undefined,
       tableSchemaPrefix: 'focus_', mapConcurrency: 4, schedule: 'rate(1 hour)', alarmEmail: undefined, apiSecret: undefined,
-      outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60,
+      outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60, logLevel: 'INFO',
       vpcId: undefined, databaseSecretArn: undefined, databaseInstanceType: 't4g.micro', multiAz: false,
     });
   });
@@ -55,7 +55,7 @@ describe('CDK context', () => {
 
   it('names a wrong value and what it must be', () => {
     const message = refusal({
-      ...CONTEXT, apiUrl: 'http://api.focus.example', mapConcurrency: '41', schedule: 'every hour', alarmEmail: 'ops', countries: 'de;at', vpcId: 'vpc 1',
+      ...CONTEXT, apiUrl: 'http://api.focus.example', mapConcurrency: '41', schedule: 'every hour', alarmEmail: 'ops', countries: 'de;at', vpcId: 'vpc 1', logLevel: 'chatty',
       apiSecret: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:focus-api', databaseSecretArn: 'focus-db',
     });
     expect(message).toContain('apiUrl must be an https:// URL');
@@ -66,11 +66,12 @@ describe('CDK context', () => {
     expect(message).toContain('vpcId must be a VPC id');
     expect(message).toContain('apiSecret must be the name or the complete ARN (ending in -xxxxxx)');
     expect(message).toContain('databaseSecretArn must be the complete ARN');
+    expect(message).toContain('logLevel must be one of TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT');
   });
 
   it('takes values as -c gives them (strings) or as cdk.json gives them (arrays, numbers, booleans)', () => {
     expect(settings({ ...CONTEXT, countries: ['de', 'at'], mapConcurrency: 8, multiAz: true })).toMatchObject({ countries: ['de', 'at'], mapConcurrency: 8, multiAz: true });
-    expect(settings({ ...CONTEXT, mapConcurrency: '8', multiAz: 'true', schedule: 'cron(0 2 * * ? *)' })).toMatchObject({ mapConcurrency: 8, multiAz: true, schedule: 'cron(0 2 * * ? *)' });
+    expect(settings({ ...CONTEXT, mapConcurrency: '8', multiAz: 'true', schedule: 'cron(0 2 * * ? *)', logLevel: 'debug' })).toMatchObject({ mapConcurrency: 8, multiAz: true, schedule: 'cron(0 2 * * ? *)', logLevel: 'DEBUG' });
   });
 
   it('fills in example values only when asked (npm run synth), never over what is set', () => {

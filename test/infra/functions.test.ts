@@ -103,7 +103,7 @@ describe('the step functions', () => {
     for (const state of tasks) {
       const reads: readonly Part[] = STEP_READS[state as keyof typeof STEP_READS];
       const variables = fn(synth, state).Environment.Variables;
-      expect(variables, state).toMatchObject({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', FOCUS_API_URL: 'https://api.focus.example', FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: 'de,at', FOCUS_MAP_CONCURRENCY: '4', FOCUS_OUT_OF_SYNC_REPAIR: 'delta-then-full', FOCUS_LEASE_SECONDS: '120' });
+      expect(variables, state).toMatchObject({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', FOCUS_API_URL: 'https://api.focus.example', FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: 'de,at', FOCUS_MAP_CONCURRENCY: '4', FOCUS_OUT_OF_SYNC_REPAIR: 'delta-then-full', FOCUS_LEASE_SECONDS: '120', FOCUS_LOG_LEVEL: 'INFO' });
       // Declared for sam local invoke --env-vars only: always empty here.
       const plain = Object.entries(variables).filter(([name]) => /PASSWORD|USERNAME|DATABASE_URL|TOKEN/.test(name));
       expect(plain.filter(([, value]) => value !== ''), state).toEqual([]);

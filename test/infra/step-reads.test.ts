@@ -60,7 +60,7 @@ async function invoke(state: State, event: unknown): Promise<Record<string, unkn
 describe('STEP_READS', () => {
   it('gives every step what it uses, and nothing it does not', async () => {
     const execution = 'step-reads';
-    const options = await invoke('Authenticate', {});
+    const options = await invoke('Authenticate', { execution, input: {} });
     const loaded = await invoke('LoadSchema', options);
     const tables = await invoke('BuildDbSchema', loaded);
     const pair = { ...(tables.pairs as Array<Record<string, unknown>>).find((candidate) => candidate.resource === 'promotions'), execution };

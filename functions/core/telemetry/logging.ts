@@ -5,9 +5,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
-import { SERVICE } from './names.ts';
+import { LOG_LEVELS, SERVICE } from './names.ts';
 
-const LEVEL = z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']);
+const LEVEL = z.enum(LOG_LEVELS);
 type Level = z.output<typeof LEVEL>;
 
 /** What one invocation logs with, and counts while it runs. */

@@ -5,6 +5,9 @@ export const SERVICE = 'focus-sync';
 
 export const NAMESPACE = 'FocusSync';
 
+/** What FOCUS_LOG_LEVEL (and the CDK context key logLevel) may say. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+
 /** Every metric name, with the dimensions it carries besides `service`. */
 export const METRIC = {
   stepDuration: 'StepDuration',     // State
