@@ -1,12 +1,13 @@
-// aws-local-stepfunctions, minus the AWS SDK it loads to invoke deployed Lambdas. The local runner
-// binds every Task state to its handler in-process, so that client is never used; swapping it and
-// its credential providers for a stub keeps about 40 MB and a quarter of a second out of every
-// `npm run sync` (measured in bench/RESULTS.md).
+// aws-local-stepfunctions, minus what the local runner never uses: the AWS SDK it loads to invoke
+// deployed Lambdas (every Task state is bound to its handler in-process) and the ASL validator
+// (the runner passes noValidate; npm test validates the file instead). Each is swapped for a stub,
+// which keeps them out of memory, and the validator's schema compilation (about 0.4 s) out of
+// every `npm run sync`.
 import { registerHooks } from 'node:module';
 import type * as Library from 'aws-local-stepfunctions';
 
-const STUB = new URL('./no-lambda-client.ts', import.meta.url).href;
-const STUBBED = new Set(['@aws-sdk/client-lambda', '@aws-sdk/credential-providers']);
+const STUB = new URL('./unused-by-runner.ts', import.meta.url).href;
+const STUBBED = new Set(['@aws-sdk/client-lambda', '@aws-sdk/credential-providers', 'asl-validator']);
 
 registerHooks({
   resolve(specifier, context, nextResolve) {

@@ -34,7 +34,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const definition = await loadDefinition();
   const handlers = await bindHandlers(definition);
   const execution = options.executionName ?? `local-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
-  const machine = new StateMachine(definition);
+  // Validated by npm test (test/statemachine/definition.test.ts), not on every run: see interpreter.ts.
+  const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
   const retryOverrides = options.retryIntervalMs === undefined ? undefined
     : Object.fromEntries(taskStates(definition).map((name) => [name, options.retryIntervalMs!]));
   useRuntime(options.runtime);

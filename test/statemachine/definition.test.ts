@@ -20,6 +20,19 @@ function allStates(states: Record<string, State>): Array<[string, State]> {
 }
 
 describe('statemachine/sync.asl.json', () => {
+  it('is valid ASL, with valid paths, as aws-local-stepfunctions would check it (the local runner does not, to start fast)', async () => {
+    const { default: aslValidator } = await import('asl-validator');
+    const { isValid, errorsText } = aslValidator(await loadDefinition(), { checkArn: true, checkPaths: true });
+    expect(isValid, errorsText('\n')).toBe(true);
+  });
+
+  it('fails validation when a state names a Next that does not exist, so the check above can fail', async () => {
+    const { default: aslValidator } = await import('asl-validator');
+    const broken = structuredClone(await loadDefinition()) as unknown as { States: Record<string, { Next?: string }> };
+    broken.States.LoadSchema!.Next = 'NoSuchState';
+    expect(aslValidator(broken, { checkArn: true, checkPaths: true }).isValid).toBe(false);
+  });
+
   it('has the sequence flow of the reference client, as Task states', () => {
     expect(tasks).toEqual([
       'Authenticate', 'LoadSchema', 'BuildDbSchema', 'GetClientState', 'FullLoad', 'LoadCreated', 'LoadUpdated',
@@ -84,11 +97,5 @@ describe('statemachine/sync.asl.json', () => {
     expect(map.MaxConcurrencyPath).toBe('$.maxConcurrency');
     const pair = (map.ItemProcessor as { States: Record<string, State> }).States.SyncPair!;
     expect(pair.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'PairFailed' }]);
-  });
-
-  it('is accepted by the ASL validator once the placeholders are filled', async () => {
-    const { StateMachine } = await import('aws-local-stepfunctions');
-    const filled = await loadDefinition();
-    expect(() => new StateMachine(filled)).not.toThrow();
   });
 });
