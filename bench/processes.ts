@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeArguments, ROOT } from '../statemachine/local/npm-scripts.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 
 export interface SimulatorProcess {
   url: string;
@@ -35,7 +35,7 @@ export interface SyncProcessResult {
 export async function runSyncProcess(args: string[], env: Record<string, string>, scratch: string): Promise<SyncProcessResult> {
   const rssFile = join(scratch, `rss-${process.hrtime.bigint()}.txt`);
   const started = performance.now();
-  const child = spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
+  const child = spawn(process.execPath, [...nodeArguments('sync'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, FOCUS_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--import=${join(ROOT, 'bench/peak-rss.mjs')}` },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,7 +6,7 @@
 import { registerHooks } from 'node:module';
 import type * as Library from 'aws-local-stepfunctions';
 
-const STUB = new URL('./unused-by-runner.ts', import.meta.url).href;
+const STUB = new URL('./unused-by-runner.mjs', import.meta.url).href;
 const STUBBED = new Set(['@aws-sdk/client-lambda', '@aws-sdk/credential-providers', 'asl-validator']);
 
 registerHooks({

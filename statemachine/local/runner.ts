@@ -88,7 +88,8 @@ export async function bindHandlers(definition: StateMachineDefinition): Promise<
 }
 
 export async function loadHandler(state: string): Promise<StepHandler<unknown>> {
-  const module = (await import(new URL(`../../functions/steps/${handlerFile(state)}`, import.meta.url).href)) as { handler?: StepHandler<unknown> };
+  // A template literal, not a computed URL: esbuild bundles every file it can match (launch.mjs).
+  const module = (await import(`../../functions/steps/${handlerFile(state)}`)) as { handler?: StepHandler<unknown> };
   if (typeof module.handler !== 'function') throw new Error(`functions/steps/${handlerFile(state)} does not export a handler for the Task state ${state}`);
   return module.handler;
 }

@@ -3,12 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Config } from '../../functions/core/config.ts';
+import { nodeArguments, ROOT } from '../../statemachine/local/npm-scripts.ts';
 
-const ROOT = join(import.meta.dirname, '../..');
 
 export function startSyncProcess(config: Config, args: string[] = [], env: Record<string, string> = {}): ChildProcess {
   const { api, databaseUrl } = config;
-  return spawn(process.execPath, ['statemachine/local/sync.ts', ...args], {
+  return spawn(process.execPath, [...nodeArguments('sync'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -4,7 +4,7 @@
 
 const REFUSED = 'The local runner invokes every Task state in-process and never calls AWS Lambda; a Task state without a handler in functions/steps/ is a bug';
 
-export default function aslValidator(): never {
+export default function aslValidator() {
   throw new Error('The local runner does not validate the ASL (npm test does, in test/statemachine/definition.test.ts); pass validationOptions.noValidate');
 }
 
@@ -16,6 +16,6 @@ export class LambdaClient {
 
 export class InvokeCommand {}
 
-export function fromCognitoIdentityPool(): never {
+export function fromCognitoIdentityPool() {
   throw new Error(REFUSED);
 }
