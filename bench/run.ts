@@ -77,14 +77,15 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const ceiling = await copyCeiling(sql, api, size);
     log(`  COPY ceiling ${rate(size, ceiling)} rows/s`);
     const unchanged = await timeEach(() => syncInProcess(config));
-    const delta = [];
+    const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
     const change = Math.max(1, Math.round(size / 300));
     for (let run = 0; run < repetitions; run += 1) {
       await fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
       const [{ watermark }] = await sql<[{ watermark: string }]>`SELECT to_char(watermark, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS watermark FROM focus_sync.state`;
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, mode, watermark); });
-      const steps = await syncInProcess(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
-      delta.push({ readSeconds, applySeconds: steps });
+      const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
+      log(`  delta steps: ${Object.entries(steps).map(([state, seconds]) => `${state} ${(seconds * 1000).toFixed(0)} ms`).join(', ')}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
+      delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
     }
     log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
     return {
@@ -97,6 +98,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       deltaChanges: change * 3,
       deltaRead: median(delta.map((run) => run.readSeconds)),
       deltaApply: median(delta.map((run) => run.applySeconds)),
+      deltaSteps: Object.fromEntries(Object.keys(delta[0]!.steps).map((state) => [state, median(delta.map((run) => run.steps[state] ?? 0))])),
     };
   } finally {
     await sql.end();
@@ -119,24 +121,29 @@ async function copyCeiling(sql: Sql, api: FocusApi, size: number): Promise<numbe
   return seconds;
 }
 
-/** Runs the state machine in this process; returns the whole run's seconds, or the named steps' sum. */
-async function syncInProcess(config: ReturnType<typeof loadConfig>, steps?: string[]): Promise<number> {
-  const entered = new Map<string, number>();
-  let stepMs = 0;
+/** Runs the state machine in this process; returns the whole run's seconds. */
+async function syncInProcess(config: ReturnType<typeof loadConfig>): Promise<number> {
   const started = performance.now();
+  await stepSeconds(config, []);
+  return (performance.now() - started) / 1000;
+}
+
+/** Runs the state machine in this process; returns the seconds each of the named steps took. */
+async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[]): Promise<Record<string, number>> {
+  const entered = new Map<string, number>();
+  const seconds: Record<string, number> = {};
   const result = await runStateMachine({
     input: {},
     runtime: createRuntime(config),
     onEvent: (event) => {
-      if (!('state' in event) || !steps?.includes(event.state.name)) return;
+      if (!('state' in event) || !steps.includes(event.state.name)) return;
       if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
-      if (event.type === 'StateExited') stepMs += event.timestamp - entered.get(event.state.name)!;
+      if (event.type === 'StateExited') seconds[event.state.name] = (seconds[event.state.name] ?? 0) + (event.timestamp - entered.get(event.state.name)!) / 1000;
     },
   });
-  const seconds = (performance.now() - started) / 1000;
   await closeRuntime();
   if (result.status !== 'SUCCEEDED') throw new Error(`the benchmarked sync failed: ${result.error?.name}: ${result.error?.cause}`);
-  return steps ? stepMs / 1000 : seconds;
+  return seconds;
 }
 
 async function readBody(api: FocusApi, mode: 'full' | 'created' | 'updated' | 'deleted', since?: string): Promise<void> {

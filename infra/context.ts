@@ -1,6 +1,6 @@
 // The deployment's settings: CDK context (`-c key=value` or cdk.json), validated once at synth time.
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { LOG_LEVELS } from '../functions/core/telemetry/names.ts';
 

@@ -1,6 +1,6 @@
 // The one table of settings, read once and validated with zod: from the environment locally, and
 // on Lambda from the environment plus the secrets its function reads (see secrets.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
 
 /** What a step may read: the Focus API (its credentials) and the database (its connection). */

@@ -1,6 +1,6 @@
 // What travels in the state machine's state, step by step: names, counts and timestamps, never
 // data rows or credentials. Each step parses its input and output with these.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const name = z.string().min(1);
 const timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);

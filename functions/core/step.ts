@@ -2,7 +2,7 @@
 // on Lambda the step's secrets read before it runs, and its logs and metrics around it all.
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInput } from './errors.ts';
 import { lambdaConfiguration } from './secrets.ts';
 import { within } from './telemetry/logging.ts';

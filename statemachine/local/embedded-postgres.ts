@@ -24,7 +24,9 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     password: PASSWORD,
     persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    // shared_buffers as the smallest RDS instance has it (a quarter of its 1 GiB), not PostgreSQL's
+    // 128 MB: a delta's random updates to a million-row table then hit memory, not the disk cache.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
     onLog: () => {},
     onError: () => {},
   });

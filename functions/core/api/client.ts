@@ -1,5 +1,5 @@
 // The Focus API client: token handling, retries of transient failures, checked answers, streamed lines.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   ApiRequestFailed, ApiResponseInvalid, ApiUnavailable, AuthenticationFailed, FocusSyncError,
 } from '../errors.ts';

@@ -1,5 +1,5 @@
 // The contract's JSON answers, as zod schemas: every answer is checked before it is used.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const authResponse = z.object({ token: z.string().min(1) });
 

@@ -3,7 +3,7 @@
 // runner prints the same events for a person, and JSON lines would only clutter them.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '../errors.ts';
 import { LOG_LEVELS, SERVICE } from './names.ts';
 

@@ -1,0 +1,39 @@
+// `npm run bench` end to end on a few hundred rows: every measure is taken and written to its
+// table. Nothing about time is asserted here; the figures that matter are in bench/RESULTS.md.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeArguments, ROOT } from '../../statemachine/local/npm-scripts.ts';
+
+const scratch = await mkdtemp(join(tmpdir(), 'focus-sync-bench-smoke-'));
+
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('npm run bench', () => {
+  it('measures every figure on a small run and writes the results table', async () => {
+    const output = join(scratch, 'RESULTS.md');
+    const child = spawn(process.execPath, [...nodeArguments('bench'), '--items', '300', '--repetitions', '1', '--output', output], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => { printed += chunk; });
+    child.stderr.on('data', (chunk: Buffer) => { printed += chunk; });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code, printed).toBe(0);
+    const results = await readFile(output, 'utf8');
+    expect(results).toContain('`npm run bench -- --items 300 --repetitions 1`');
+    for (const row of ['HTTP read', 'COPY ceiling', 'Full load: the whole `npm run sync` process', 'Peak RSS of the sync process, 30 → 300 rows', 'Delta of 3 changes', 'Reading those changes', 'Unchanged run']) {
+      expect(results).toContain(`| ${row}`);
+    }
+    for (const ratio of ['Full load ÷ COPY ceiling', 'Delta ÷ reading']) expect(results).toMatch(new RegExp(`\\| \\*\\*${ratio}\\*\\* \\| \\*\\*\\d+\\.\\d\\d\\*\\* \\|`));
+    expect(results).toMatch(/LoadCreated \d+ ms, LoadUpdated \d+ ms, LoadDeleted \d+ ms, ApplyDelta \d+ ms/);
+    for (const state of ['Authenticate', 'FullLoad', 'Summarize']) expect(results).toMatch(new RegExp(`\\| ${state} \\| \\d+ KB \\| \\d+ ms \\|`));
+  }, 180_000);
+});
