@@ -1,31 +1,19 @@
 // Every API type survives the trip through COPY into its PostgreSQL column, exactly.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { columnType, NULL } from '../../functions/core/db/column-types.ts';
-import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { wireTimestampSql } from '../../functions/core/timestamps.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/database.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sql: Sql;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sql = connect(database.url);
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 async function roundTrip(apiType: string, values: unknown[], read = 'value'): Promise<unknown[]> {
   const type = columnType(apiType);
-  await sql.unsafe('DROP TABLE IF EXISTS round_trip');
-  await sql.unsafe(`CREATE TABLE round_trip (position int, value ${type.sql})`);
-  const writable = await sql.unsafe('COPY round_trip (position, value) FROM STDIN').writable();
+  await database.sql.unsafe('DROP TABLE IF EXISTS round_trip');
+  await database.sql.unsafe(`CREATE TABLE round_trip (position int, value ${type.sql})`);
+  const writable = await database.sql.unsafe('COPY round_trip (position, value) FROM STDIN').writable();
   const text = values.map((value, position) => `${position}\t${value === null ? NULL : type.encode(value)}\n`).join('');
   await new Promise<void>((resolve, reject) => writable.end(text, () => resolve()).on('error', reject));
-  const rows = await sql.unsafe<Array<{ value: unknown }>>(`SELECT ${read} AS value FROM round_trip ORDER BY position`);
+  const rows = await database.sql.unsafe<Array<{ value: unknown }>>(`SELECT ${read} AS value FROM round_trip ORDER BY position`);
   return rows.map((row) => row.value);
 }
 

@@ -1,16 +1,14 @@
 // A value PostgreSQL refuses during COPY is reported by API line and column, not by COPY row.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
-import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
 import { buildDbSchema } from '../../functions/core/db/ddl.ts';
 import { acquireLease } from '../../functions/core/db/leases.ts';
 import { loadEmptyTable } from '../../functions/core/db/mirror.ts';
 import type { Resource } from '../../functions/core/resources.ts';
-import { createTestDatabase } from '../support/database.ts';
+import { useTestDatabase } from '../support/database.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let sql: Sql;
+const database = useTestDatabase();
 const resource: Resource = {
   name: 'things',
   attributes: [
@@ -26,40 +24,30 @@ async function* numbered(lines: string[]): AsyncGenerator<LineBatch> {
   for (let index = 0; index < lines.length; index += 2) yield { first: index + 1, lines: lines.slice(index, index + 2) };
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  sql = connect(database.url);
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await database?.drop();
-});
-
 describe('stageLines', () => {
   it('names the API line and column of a value PostgreSQL refuses, counting the blank lines it skipped', async () => {
     const lines = ['{"id":1,"valid_from":"2025-02-28"}', '', '', '{"id":2,"valid_from":"2025-03-01"}', '{"id":3,"valid_from":"2025-02-30"}'];
-    const staging = stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {});
+    const staging = stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {});
     await expect(staging).rejects.toMatchObject({ name: 'InvalidLine' });
     await expect(staging).rejects.toThrow(/^things\/de full lines, line 5, column "valid_from": PostgreSQL refused the value \(date\/time field value out of range: "2025-02-30"\)/);
   });
 
   it('names the line of a value that does not fit its column before PostgreSQL sees it', async () => {
     const lines = ['{"id":1,"valid_from":"2025-02-28"}', '{"id":"two","valid_from":null}'];
-    await expect(stageLines(sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}))
+    await expect(stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}))
       .rejects.toThrow('things/de full lines, line 2, column "id": expected a 64-bit integer, got "two"; nothing of this load was applied');
   });
 });
 
 describe('a full load into an empty table', () => {
   it('fails on a key the API sent twice, naming the line, and leaves the table empty and the connection usable', async () => {
-    await buildDbSchema(sql, [resource], ['de'], 'focus_');
-    expect(await acquireLease(sql, { resource: 'things', country: 'de', execution: 'test' }, { seconds: 60, waitMs: 0 })).toEqual({ acquired: true });
+    await buildDbSchema(database.sql, [resource], ['de'], 'focus_');
+    expect(await acquireLease(database.sql, { resource: 'things', country: 'de', execution: 'test' }, { seconds: 60, waitMs: 0 })).toEqual({ acquired: true });
     const lines = ['{"id":1,"created_at":"2025-07-01T00:00:00.000001","updated_at":"2025-07-01T00:00:00.000001"}', '{"id":1,"created_at":"2025-07-01T00:00:00.000002","updated_at":"2025-07-01T00:00:00.000002"}'];
-    const load = loadEmptyTable(sql, '"focus_de"."things"', stagedColumns(resource), () => numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
+    const load = loadEmptyTable(database.sql, '"focus_de"."things"', stagedColumns(resource), () => numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
     await expect(load).rejects.toMatchObject({ name: 'InvalidLine' });
     await expect(load).rejects.toThrow(/things\/de full lines, line 2: PostgreSQL refused the value \(duplicate key value violates unique constraint/);
-    expect(await sql`SELECT count(*)::int AS rows FROM focus_de.things`).toEqual([{ rows: 0 }]);
-    expect(await sql`SELECT * FROM focus_sync.state`).toEqual([]);
+    expect(await database.sql`SELECT count(*)::int AS rows FROM focus_de.things`).toEqual([{ rows: 0 }]);
+    expect(await database.sql`SELECT * FROM focus_sync.state`).toEqual([]);
   });
 });

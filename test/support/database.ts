@@ -1,7 +1,8 @@
 // A fresh database for each test file, on the cluster the global setup found or started.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { connect, type Sql } from '../../functions/core/db/connection.ts';
 
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = inject('databaseUrl');
@@ -17,6 +18,26 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       const cleanup = postgres(adminUrl, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
+    },
+  };
+}
+
+/** A fresh database and a focus-sync client on it for one test file: made before its tests, dropped after. */
+export function useTestDatabase(): { readonly sql: Sql } {
+  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let sql: Sql | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sql = connect(database.url);
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await database?.drop();
+  });
+  return {
+    get sql(): Sql {
+      if (!sql) throw new Error('useTestDatabase: the database exists only while the file\'s tests run');
+      return sql;
     },
   };
 }
