@@ -63,7 +63,7 @@ function secretsConfigured(env: Environment): boolean {
 }
 
 async function createFetcher(reads: readonly Part[], env: Environment) {
-  // Loaded on first use: a step that runs on the environment (a laptop, PlanRepair) never carries the AWS SDK.
+  // Loaded on first use, so that a local run (settings from the environment) never loads the AWS SDK.
   const { default: secretsManager } = await import('@middy/secrets-manager');
   const ids = Object.fromEntries(reads.flatMap((part) => {
     const id = env[SECRET_VARIABLES[part]]?.trim();
