@@ -6,6 +6,9 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 
 const USER = 'focus';
+/** As the smallest RDS instance has it (a quarter of its 1 GiB), not PostgreSQL's 128 MB: a delta's
+ *  random updates to a million-row table then hit memory. docker-compose.yml uses the same. */
+export const SHARED_BUFFERS = '256MB';
 const PASSWORD = 'focus';
 
 export interface LocalPostgres {
@@ -24,9 +27,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     password: PASSWORD,
     persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
-    // shared_buffers as the smallest RDS instance has it (a quarter of its 1 GiB), not PostgreSQL's
-    // 128 MB: a delta's random updates to a million-row table then hit memory, not the disk cache.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `shared_buffers=${SHARED_BUFFERS}`],
     onLog: () => {},
     onError: () => {},
   });

@@ -4,7 +4,7 @@
 // loads a WebAssembly compiler of about 15 MB into every process and compiles file by file; the
 // bundle starts faster and keeps `npm run sync`'s memory for the data (bench/RESULTS.md).
 import { build } from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,9 +21,10 @@ if (!entry) {
 const CACHE = join(ROOT, 'node_modules/.cache/focus-sync');
 const outfile = join(CACHE, `${relative(ROOT, resolve(entry)).replace(/[\\/]/g, '-')}-${process.pid}.mjs`);
 removeBundlesOfDeadProcesses();
-await build({
+const { outputFiles } = await build({
   entryPoints: [resolve(entry)],
   outfile,
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -32,9 +33,21 @@ await build({
   logLevel: 'error',
   plugins: [sourceLocation()],
 });
-process.on('exit', () => rmSync(outfile, { force: true }));
 process.argv = [process.argv[0], resolve(entry), ...args];
-await import(pathToFileURL(outfile).href);
+await import(pathToFileURL(writeBundle(outputFiles[0].contents) ?? resolve(entry)).href);
+
+/** Writes the bundle and returns its path; where node_modules is read-only, says so and returns undefined (the .ts runs as it is). */
+function writeBundle(contents) {
+  try {
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(outfile, contents);
+  } catch (error) {
+    process.stderr.write(`Could not write ${outfile} (${error.code ?? error.message}); running ${entry} with Node's type stripping instead, which uses more memory\n`);
+    return undefined;
+  }
+  process.on('exit', () => rmSync(outfile, { force: true }));
+  return outfile;
+}
 
 /** A killed run cannot remove its bundle at exit: the next one does. */
 function removeBundlesOfDeadProcesses() {

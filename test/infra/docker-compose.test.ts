@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SHARED_BUFFERS } from '../../statemachine/local/embedded-postgres.ts';
 
 const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8')) as {
-  services: Record<string, { image: string; environment: Record<string, string>; ports: string[]; healthcheck?: { test: string[] } }>;
+  services: Record<string, { image: string; command?: string[]; environment: Record<string, string>; ports: string[]; healthcheck?: { test: string[] } }>;
 };
 const envExample = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
 
@@ -18,5 +19,9 @@ describe('docker-compose.yml', () => {
     expect(postgres!.ports).toContain(`${url.port}:5432`);
     expect(url.hostname).toBe('localhost');
     expect(postgres!.healthcheck?.test.join(' ')).toContain(`-d ${url.pathname.slice(1)}`);
+  });
+
+  it('sizes shared_buffers as the embedded PostgreSQL does', () => {
+    expect(compose.services.postgres!.command).toEqual(['postgres', '-c', `shared_buffers=${SHARED_BUFFERS}`]);
   });
 });
