@@ -3,7 +3,7 @@
 // external), then runs the bundle. Node could run the .ts files itself, but its type stripping
 // loads a WebAssembly compiler of about 15 MB into every process and compiles file by file; the
 // bundle starts faster and keeps `npm run sync`'s memory for the data (bench/RESULTS.md).
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -33,6 +33,8 @@ const { outputFiles } = await build({
   logLevel: 'error',
   plugins: [sourceLocation()],
 });
+// esbuild's service process would otherwise live as long as the run.
+await stop();
 process.argv = [process.argv[0], resolve(entry), ...args];
 await import(pathToFileURL(writeBundle(outputFiles[0].contents) ?? resolve(entry)).href);
 
