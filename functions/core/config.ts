@@ -32,7 +32,8 @@ const environment = z.object({
   FOCUS_USERNAME: optional(nonEmpty),
   FOCUS_PASSWORD: optional(nonEmpty),
   FOCUS_API_SECRET_ARN: optional(secretArn),
-  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')),
+  DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .refine((url) => !hostsOf(url).includes(','), 'must name one host (focus-sync does not connect to a list of hosts)')),
   DATABASE_SECRET_ARN: optional(secretArn),
   DATABASE_SSL: optional(z.enum(['disable', 'require', 'verify-full'], 'must be disable, require or verify-full')),
   FOCUS_TABLE_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_'),
@@ -178,4 +179,10 @@ function databaseUrl(secret: z.output<typeof databaseSecret>): string {
   const user = encodeURIComponent(secret.username);
   const password = encodeURIComponent(secret.password);
   return `postgres://${user}:${password}@${secret.host}:${secret.port}/${secret.dbname}`;
+}
+
+/** The host part of a connection URL (after any user:password@), as written. */
+function hostsOf(url: string): string {
+  const authority = url.replace(/^[^/]*\/\//, '').split(/[/?]/)[0]!;
+  return authority.slice(authority.lastIndexOf('@') + 1);
 }

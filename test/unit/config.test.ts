@@ -64,6 +64,13 @@ describe('loadConfig', () => {
     expect(error.message).toContain('FOCUS_COUNTRIES must name at least one country');
     expect(error.message).not.toContain('s3cret-value');
   });
+
+  it('refuses a DATABASE_URL with a list of hosts, which it would not fail over between', () => {
+    const refused = failure({ ...complete, DATABASE_URL: 'postgres://u:s3cret@db1:5432,db2:5432/focus' }).message;
+    expect(refused).toContain('DATABASE_URL must name one host');
+    expect(refused).not.toContain('s3cret');
+    expect(loadConfig({ ...complete, DATABASE_URL: 'postgres://u:p,w@db1:5432/focus?options=a,b' }).databaseUrl).toContain('db1');
+  });
 });
 
 describe('loadConfig on Lambda, with the secrets its step reads', () => {
