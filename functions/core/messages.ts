@@ -6,6 +6,8 @@ const name = z.string().min(1);
 const timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
 
 export const executionInput = z.strictObject({
+  // The Step Functions console fills its input box with {"Comment": "…"}: accepted, and ignored.
+  Comment: z.string().optional(),
   mode: z.enum(['auto', 'full']).default('auto'),
   resources: z.array(name).min(1).optional(),
   countries: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a country code such as de')).min(1).optional(),

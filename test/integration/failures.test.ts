@@ -108,6 +108,14 @@ describe('a run that cannot start', () => {
     expect(run.error?.cause).toContain('"auto"');
   });
 
+  it('refuses an unknown field (a typo), naming it, but takes the Comment the Step Functions console puts in', async () => {
+    const typo = await harness.sync({ modes: 'full' });
+    expect(typo.error?.name).toBe('InvalidInput');
+    expect(typo.error?.cause).toContain('"modes"');
+    const fromConsole = await harness.sync({ Comment: 'Insert your JSON here' });
+    expect(fromConsole.status, fromConsole.error?.cause).toBe('SUCCEEDED');
+  });
+
   it('refuses an unknown resource, naming it and those the API offers', async () => {
     const run = await harness.sync({ resources: ['promotions', 'coupons'] });
     expect(run.error?.name).toBe('InvalidInput');
