@@ -45,7 +45,7 @@ describe('a run that fails', () => {
   });
 
   it('repairs a pair whose count differs: another delta from the same watermark, then a full reload', async () => {
-    await harness.sql`INSERT INTO focus_de.promotions (id, created_at, updated_at) VALUES (999999, '2020-01-01', '2020-01-01')`;
+    await harness.addStrayRow();
     const server = harness.simulator.totalItems('promotions', 'de');
     const run = await harness.sync();
     expect(run.status).toBe('SUCCEEDED');
@@ -59,20 +59,15 @@ describe('a run that fails', () => {
   });
 
   it('fails a pair whose count differs with OutOfSync and both counts when repairs are off, and still syncs the others', async () => {
-    await harness.sql`INSERT INTO focus_de.promotions (id, created_at, updated_at) VALUES (999999, '2020-01-01', '2020-01-01')`;
-    harness.config.outOfSyncRepair = 'none';
-    try {
-      const run = await harness.sync();
-      expect(run.status).toBe('FAILED');
-      expect(run.error?.name).toBe('SyncFailed');
-      const byPair = Object.fromEntries(run.summary!.pairs.map((pair) => [`${pair.resource}/${pair.country}`, pair]));
-      const server = harness.simulator.totalItems('promotions', 'de');
-      expect(byPair['promotions/de']).toMatchObject({ status: 'failed', error: 'OutOfSync', onOutOfSync: 'none' });
-      expect(byPair['promotions/de']?.cause).toBe(`promotions/de is out of sync: ${server + 1} rows in the mirror, ${server} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`);
-      for (const pair of ['promotions/at', 'promotion_items/de', 'promotion_items/at']) expect(byPair[pair]?.status).toBe('in_sync');
-    } finally {
-      harness.config.outOfSyncRepair = 'delta-then-full';
-    }
+    await harness.addStrayRow();
+    const run = await harness.sync({}, { config: { outOfSyncRepair: 'none' } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error?.name).toBe('SyncFailed');
+    const byPair = Object.fromEntries(run.summary!.pairs.map((pair) => [`${pair.resource}/${pair.country}`, pair]));
+    const server = harness.simulator.totalItems('promotions', 'de');
+    expect(byPair['promotions/de']).toMatchObject({ status: 'failed', error: 'OutOfSync', onOutOfSync: 'none' });
+    expect(byPair['promotions/de']?.cause).toBe(`promotions/de is out of sync: ${server + 1} rows in the mirror, ${server} on the server; the next run repairs changes made during this one, run with mode "full" if it persists`);
+    for (const pair of ['promotions/at', 'promotion_items/de', 'promotion_items/at']) expect(byPair[pair]?.status).toBe('in_sync');
   });
 
   it('repairs the extra row with a forced full load', async () => {

@@ -111,18 +111,13 @@ describe('the run ledger', () => {
   });
 
   it('records a pair that fails out of sync with its counts and error, and the others in sync', async () => {
-    await harness.sql`INSERT INTO focus_de.promotions (id, created_at, updated_at) VALUES (999999, '2020-01-01', '2020-01-01')`;
-    harness.config.outOfSyncRepair = 'none';
-    try {
-      const run = await harness.sync();
-      expect(run.status).toBe('FAILED');
-      const rows = await ledger(run.execution);
-      expect(rows.find((row) => row.pair === 'promotions/de')).toMatchObject({ mode: 'delta', status: 'failed', rows_created: '1', rows_deleted: '1', client_count: '122', server_count: '121', in_sync: false, finished: true });
-      expect(rows.find((row) => row.pair === 'promotions/de')?.error).toMatch(/^OutOfSync: promotions\/de is out of sync: 122 rows/);
-      expect(rows.find((row) => row.pair === 'promotion_items/de')).toMatchObject({ status: 'in_sync', error: null });
-    } finally {
-      harness.config.outOfSyncRepair = 'delta-then-full';
-    }
+    await harness.addStrayRow();
+    const run = await harness.sync({}, { config: { outOfSyncRepair: 'none' } });
+    expect(run.status).toBe('FAILED');
+    const rows = await ledger(run.execution);
+    expect(rows.find((row) => row.pair === 'promotions/de')).toMatchObject({ mode: 'delta', status: 'failed', rows_created: '1', rows_deleted: '1', client_count: '122', server_count: '121', in_sync: false, finished: true });
+    expect(rows.find((row) => row.pair === 'promotions/de')?.error).toMatch(/^OutOfSync: promotions\/de is out of sync: 122 rows/);
+    expect(rows.find((row) => row.pair === 'promotion_items/de')).toMatchObject({ status: 'in_sync', error: null });
   });
 
   it('answers the morning questions through focus_sync.pair_status: last success, last failure, lag', async () => {

@@ -94,17 +94,12 @@ describe('sync against the simulator', () => {
   it('re-reads a window before the watermark when asked, harmlessly', async () => {
     const before = await watermarks();
     harness.simulator.mutate({ created: 2, updated: 0, deleted: 0 });
-    harness.config.lookbackSeconds = 3600;
-    try {
-      const run = await harness.sync({ resources: ['promotions'] });
-      expect(run.status).toBe('SUCCEEDED');
-      for (const pair of run.summary!.pairs) {
-        expect(pair.reason).toBe('since watermark, re-reading 3600 s before it');
-        // The earlier rounds' changes of the last hour come again, and are applied again, idempotently.
-        expect(pair.rows!.created).toBeGreaterThan(2);
-      }
-    } finally {
-      harness.config.lookbackSeconds = 0;
+    const run = await harness.sync({ resources: ['promotions'] }, { config: { lookbackSeconds: 3600 } });
+    expect(run.status).toBe('SUCCEEDED');
+    for (const pair of run.summary!.pairs) {
+      expect(pair.reason).toBe('since watermark, re-reading 3600 s before it');
+      // The earlier rounds' changes of the last hour come again, and are applied again, idempotently.
+      expect(pair.rows!.created).toBeGreaterThan(2);
     }
     await harness.sync();
     await harness.expectMirrorEqualsServer();

@@ -14,8 +14,10 @@ export interface Harness {
   simulator: Simulator;
   sql: Sql;
   config: Config;
-  /** Runs the state machine; `api` replaces the API client (to break a stream on purpose). */
-  sync(input?: unknown, options?: Partial<RunOptions> & { api?: FocusApi }): Promise<RunResult>;
+  /** Runs the state machine; `api` replaces the API client (to break a stream on purpose), `config` overrides settings for this run. */
+  sync(input?: unknown, options?: Partial<RunOptions> & { api?: FocusApi; config?: Partial<Config> }): Promise<RunResult>;
+  /** Puts a row the API does not have into promotions/de: the mirror is then one row ahead of the server. */
+  addStrayRow(): Promise<void>;
   /** Every mirror table's rows and every watermark, to check that a failed run changed nothing. */
   snapshot(): Promise<unknown>;
   /** Asserts that every mirror table equals the simulator's live items, row by row, column by column. */
@@ -44,13 +46,16 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     simulator,
     sql,
     config,
-    async sync(input = {}, { api, ...options } = {}) {
-      const runtime = { ...createRuntime(config), ...(api && { api }) };
+    async sync(input = {}, { api, config: overrides, ...options } = {}) {
+      const runtime = { ...createRuntime({ ...config, ...overrides }), ...(api && { api }) };
       try {
         return await runStateMachine({ input, runtime, retryIntervalMs: 10, ...options });
       } finally {
         await closeRuntime();
       }
+    },
+    async addStrayRow() {
+      await sql`INSERT INTO focus_de.promotions (id, created_at, updated_at) VALUES (999999, '2020-01-01', '2020-01-01')`;
     },
     async snapshot() {
       const tables: Record<string, unknown> = {};
