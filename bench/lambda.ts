@@ -5,8 +5,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { handlerFile } from '../statemachine/local/definition.ts';
-
-const ROOT = join(import.meta.dirname, '..');
+import { ROOT } from '../statemachine/local/npm-scripts.ts';
 
 export interface LambdaFigures {
   state: string;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { nodeArguments, ROOT } from '../statemachine/local/npm-scripts.ts';
 
-
 export interface SimulatorProcess {
   url: string;
   stop(): Promise<void>;

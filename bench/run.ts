@@ -20,7 +20,7 @@ import { startEmbeddedPostgres } from '../statemachine/local/embedded-postgres.t
 import { loadDefinition, runStateMachine } from '../statemachine/local/runner.ts';
 import { measureLambdas, median } from './lambda.ts';
 import { startSimulatorProcess, runSyncProcess } from './processes.ts';
-import { writeReport, type SizeFigures } from './report.ts';
+import { formatSteps, writeReport, type SizeFigures } from './report.ts';
 
 const { values } = parseArgs({ options: {
   items: { type: 'string', default: '1000000' },
@@ -84,7 +84,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       const [{ watermark }] = await sql<[{ watermark: string }]>`SELECT to_char(watermark, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS watermark FROM focus_sync.state`;
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, mode, watermark); });
       const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
-      log(`  delta steps: ${Object.entries(steps).map(([state, seconds]) => `${state} ${(seconds * 1000).toFixed(0)} ms`).join(', ')}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
+      log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
     }
     log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);

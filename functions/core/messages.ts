@@ -150,3 +150,8 @@ export type OutOfSync = z.output<typeof outOfSync>;
 export type RepairPlan = z.output<typeof repairPlan>;
 export type RepairPolicy = z.output<typeof repairPolicy>;
 export type SummaryRow = z.output<typeof summaryRow>;
+
+/** zod's complaints about a value, field by field: `mode: Invalid option: expected one of "auto"|"full"`. */
+export function describeIssues(error: z.ZodError, root = '(input)'): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || root}: ${issue.message}`).join('; ');
+}

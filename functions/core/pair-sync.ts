@@ -37,12 +37,11 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
   const columns = stagedColumns(resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
   const lines = () => api.lines(pair.resource, pair.country, 'full');
-  const reason = pair.reason ?? null;
-  const direct = await loadEmptyTable(sql, table, columns, lines, pair, reason);
+  const direct = await loadEmptyTable(sql, table, columns, lines, pair);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
   const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair));
-  const { watermark } = await replaceWithStaged(sql, table, columns, pair, reason);
+  const { watermark } = await replaceWithStaged(sql, table, columns, pair);
   return { loaded, deleted: 0, watermark };
 }
 
@@ -61,7 +60,7 @@ export async function stageDelta({ sql, api, config }: Runtime, state: ClientSta
 export async function applyDelta({ sql, config }: Runtime, pair: PassInput): Promise<Applied> {
   const resource = await readResource(sql, pair.resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
-  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair, pair.reason ?? null);
+  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair);
   return { loaded: upserted, deleted, watermark };
 }
 

@@ -4,6 +4,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { InvalidInput } from './errors.ts';
+import { describeIssues } from './messages.ts';
 import { lambdaConfiguration } from './secrets.ts';
 import { within } from './telemetry/logging.ts';
 import { invocationOf, observe } from './telemetry/middleware.ts';
@@ -46,6 +47,5 @@ function boundary(state: string, schemas: { input: z.ZodType; output: z.ZodType 
 function parse(schema: z.ZodType, value: unknown, what: string): unknown {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
-  throw new InvalidInput(`${what}: ${issues.join('; ')}`);
+  throw new InvalidInput(`${what}: ${describeIssues(parsed.error)}`);
 }

@@ -1,6 +1,6 @@
 // Command-line flags → the execution input, checked by the same zod schema the first step uses,
 // so that `npm run sync` and `npm run execution -- start` refuse a wrong value before anything starts.
-import { executionInput } from '../../functions/core/messages.ts';
+import { describeIssues, executionInput } from '../../functions/core/messages.ts';
 
 export function executionInputFromArgs(values: { mode?: string; resources?: string; countries?: string }): Record<string, unknown> {
   const list = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
@@ -15,5 +15,5 @@ export function executionInputFromArgs(values: { mode?: string; resources?: stri
 export function executionInputProblem(input: unknown): string | undefined {
   const checked = executionInput.safeParse(input);
   if (checked.success) return undefined;
-  return `The execution input is not valid: ${checked.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`).join('; ')}`;
+  return `The execution input is not valid: ${describeIssues(checked.error)}`;
 }

@@ -4,6 +4,7 @@ import {
   ApiRequestFailed, ApiResponseInvalid, ApiUnavailable, AuthenticationFailed, FocusSyncError,
 } from '../errors.ts';
 import { resourcesFromSchema, type Resource } from '../resources.ts';
+import { describeIssues } from '../messages.ts';
 import { recordRetry } from '../telemetry/logging.ts';
 import { splitLines, type LineBatch } from './ndjson.ts';
 import { authResponse, schemaResponse, stateResponse } from './responses.ts';
@@ -193,7 +194,7 @@ async function readJson<T extends z.ZodType>(response: Response, schema: T, what
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    const issues = describeIssues(parsed.error, '(root)');
     throw new ApiResponseInvalid(`Could not ${what}: the answer does not match the API contract (${issues})`);
   }
   return parsed.data;

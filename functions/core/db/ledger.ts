@@ -64,6 +64,9 @@ export const PAIR_STATUS_VIEW = `CREATE OR REPLACE VIEW ${SYNC_SCHEMA}.pair_stat
    LEFT JOIN LATERAL (SELECT * FROM ${SYNC_SCHEMA}.runs r WHERE r.resource = p.resource AND r.country = p.country AND r.status = 'failed'
                       ORDER BY r.started_at DESC LIMIT 1) AS bad ON true`;
 
+// When this execution took the pair's lease ($1 execution, $2 resource, $3 country), else now.
+const PAIR_STARTED = `coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now())`;
+
 /**
  * Inside the pass's transaction, after its data and the new watermark: the row says `applied`.
  * A repair pass overwrites the counts but keeps the watermark the execution started from. The
@@ -74,7 +77,7 @@ export async function recordPass(transaction: Transaction, pair: Pair, pass: Pas
     `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at,
        rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after)
      VALUES ($1, $2, $3, $4, $5, 'applied',
-       coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now()),
+       ${PAIR_STARTED},
        $6, $7, $8, $9, $10, $11)
      ON CONFLICT (execution_id, resource, country) DO UPDATE SET
        mode = excluded.mode, reason = excluded.reason, status = 'applied',
@@ -101,7 +104,7 @@ export async function recordOutcomes(sql: Sql, execution: string, outcomes: Outc
     await sql.unsafe(
       `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at, finished_at, client_count, server_count, in_sync, error)
        VALUES ($1, $2, $3, $4, $5, $6,
-         coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now()),
+         ${PAIR_STARTED},
          now(), $7, $8, $9, $10)
        ON CONFLICT (execution_id, resource, country) DO UPDATE SET
          status = excluded.status, finished_at = coalesce(r.finished_at, now()),

@@ -13,6 +13,11 @@ export interface Pair {
   execution: string;
 }
 
+/** A pair being loaded or applied, and why this pass was chosen (empty table, forced, self-heal…), for the run ledger. */
+export interface PassPair extends Pair {
+  reason?: string;
+}
+
 export interface ClientState {
   hasRows: boolean;
   watermark: string | null;
@@ -43,7 +48,7 @@ export async function countRows(sql: Sql, table: string, pair: Pair): Promise<nu
  * Full load into an empty table: COPY straight into it inside one transaction, which is as atomic
  * as staging and avoids writing every row twice. Returns undefined when the table has rows.
  */
-export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: () => Lines, pair: Pair, reason: string | null = null): Promise<{ loaded: number; watermark: string | null } | undefined> {
+export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: () => Lines, pair: PassPair): Promise<{ loaded: number; watermark: string | null } | undefined> {
   return guard(`Loading ${pair.resource}/${pair.country} into its empty table`, () => sql.begin(async (transaction) => {
     // Blocks another run's load of the same table (readers are not blocked) until this commits.
     await holdLease(transaction, pair);
@@ -51,13 +56,13 @@ export async function loadEmptyTable(sql: Sql, table: string, columns: StagedCol
     const [{ empty }] = await transaction.unsafe<[{ empty: boolean }]>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
     if (!empty) return undefined;
     const loaded = await copyLines(transaction, table, columns, lines(), `${pair.resource}/${pair.country} full lines`);
-    const watermark = await commitPass(transaction, pair, { mode: 'full', reason, loaded, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
+    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
     return { loaded, watermark };
   }));
 }
 
 /** Full load: the table's rows become the staged rows, and the watermark their newest change. */
-export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: Pair, reason: string | null = null): Promise<{ watermark: string | null }> {
+export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair): Promise<{ watermark: string | null }> {
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
   const names = columnList(columns);
   return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
@@ -65,14 +70,14 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
     // DELETE, not TRUNCATE: readers keep seeing the old rows until the commit, never an empty table.
     await transaction.unsafe(`DELETE FROM ${table}`);
     const inserted = await transaction.unsafe(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
-    const watermark = await commitPass(transaction, pair, { mode: 'full', reason, loaded: inserted.count, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
+    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: inserted.count, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
     await transaction.unsafe(`DROP TABLE ${stage}`);
     return { watermark };
   }));
 }
 
 /** Delta: upsert created and updated, delete deleted, and move the watermark, all at once. */
-export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: Pair, reason: string | null = null): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
+export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
   const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
   const names = columnList(columns);
   const key = columnList(columns.filter((column) => column.key));
@@ -93,7 +98,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
     const deleted = await transaction.unsafe(`DELETE FROM ${table} AS t USING ${stage('deleted')} AS d WHERE ${keyMatch}`);
     const [staged] = await transaction.unsafe<[{ created: string; updated: string }]>(
       `SELECT (SELECT count(*) FROM ${stage('created')}) AS created, (SELECT count(*) FROM ${stage('updated')}) AS updated`);
-    const pass = { mode: 'delta' as const, reason, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count };
+    const pass = { mode: 'delta' as const, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count };
     const watermark = await commitPass(transaction, pair, pass,
       `SELECT greatest(
          (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
@@ -125,11 +130,11 @@ export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
 }
 
 /** Moves the watermark and writes the pass's ledger row, in the caller's transaction. */
-async function commitPass(transaction: Transaction, pair: Pair, pass: Omit<Pass, 'watermarkAfter'>, newest: string): Promise<string | null> {
+async function commitPass(transaction: Transaction, pair: PassPair, pass: Omit<Pass, 'watermarkAfter' | 'reason'>, newest: string): Promise<string | null> {
   const [before] = await transaction.unsafe<[{ watermark: string }?]>(
     `SELECT ${wireTimestampSql('watermark')} AS watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2`, [pair.resource, pair.country]);
   const watermarkAfter = await saveWatermark(transaction, pair, pass.mode, newest);
-  await recordPass(transaction, pair, { ...pass, watermarkAfter }, before?.watermark ?? null);
+  await recordPass(transaction, pair, { ...pass, reason: pair.reason ?? null, watermarkAfter }, before?.watermark ?? null);
   return watermarkAfter;
 }
 
