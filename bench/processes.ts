@@ -27,16 +27,18 @@ export async function startSimulatorProcess(args: string[]): Promise<SimulatorPr
 export interface SyncProcessResult {
   seconds: number;
   peakRssMb: number;
+  /** User and system CPU of every node process of the run. */
+  cpuSeconds: number;
   output: string;
 }
 
-/** Runs `npm run sync` as its own process; its peak RSS comes from a preloaded exit hook. */
+/** Runs `npm run sync` as its own process; its peak RSS and CPU time come from a preloaded exit hook. */
 export async function runSyncProcess(args: string[], env: Record<string, string>, scratch: string): Promise<SyncProcessResult> {
-  const rssFile = join(scratch, `rss-${process.hrtime.bigint()}.txt`);
+  const usageFile = join(scratch, `usage-${process.hrtime.bigint()}.txt`);
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArguments('sync'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, FOCUS_BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--import=${join(ROOT, 'bench/peak-rss.mjs')}` },
+    env: { ...process.env, ...env, FOCUS_BENCH_USAGE_FILE: usageFile, NODE_OPTIONS: `--import=${join(ROOT, 'bench/process-usage.mjs')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -45,10 +47,15 @@ export async function runSyncProcess(args: string[], env: Record<string, string>
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`npm run sync ${args.join(' ')} exited with ${code}:\n${output}`);
-  // Every node process of the run appends its own peak.
-  const peaks = (await readFile(rssFile, 'utf8')).trim().split('\n').map(Number);
-  await rm(rssFile, { force: true });
-  return { seconds, peakRssMb: Math.max(...peaks) / 1024, output };
+  // Every node process of the run appends its own line: peak RSS in KB, CPU in microseconds.
+  const processes = (await readFile(usageFile, 'utf8')).trim().split('\n').map((line) => line.split(' ').map(Number));
+  await rm(usageFile, { force: true });
+  return {
+    seconds,
+    peakRssMb: Math.max(...processes.map(([kilobytes]) => kilobytes!)) / 1024,
+    cpuSeconds: processes.reduce((sum, [, micros]) => sum + micros!, 0) / 1e6,
+    output,
+  };
 }
 
 function stop(child: ChildProcess): Promise<void> {

@@ -4,7 +4,7 @@
 // and each step's Lambda bundle. Uses DATABASE_URL if set, else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +19,7 @@ import { taskStates } from '../statemachine/local/definition.ts';
 import { startEmbeddedPostgres } from '../statemachine/local/embedded-postgres.ts';
 import { loadDefinition, runStateMachine } from '../statemachine/local/runner.ts';
 import { measureLambdas, median } from './lambda.ts';
-import { startSimulatorProcess, runSyncProcess } from './processes.ts';
+import { startSimulatorProcess, runSyncProcess, type SyncProcessResult } from './processes.ts';
 import { formatSteps, writeReport, type SizeFigures } from './report.ts';
 
 const { values } = parseArgs({ options: {
@@ -32,6 +32,7 @@ const repetitions = Number(values.repetitions);
 const SCHEMA_FILE = join(import.meta.dirname, 'schema.json');
 const resource = resourcesFromSchema(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')))[0]!;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+let checkpointRefused = false;
 
 const scratch = await mkdtemp(join(tmpdir(), 'focus-sync-bench-'));
 await chmod(scratch, 0o755);
@@ -68,14 +69,23 @@ async function measureSize(size: number): Promise<SizeFigures> {
   try {
     const httpRead = await timeEach(() => readBody(api, 'full'));
     log(`  HTTP read ${rate(size, httpRead)} rows/s`);
-    const full = [];
+    const copyFile = await writeCopyText(api, size);
+    const full: SyncProcessResult[] = [];
+    const ceiling: number[] = [];
+    const busy: number[] = [];
     for (let run = 0; run < repetitions; run += 1) {
+      // The full load and its ceiling side by side in each repetition: a slow spell of a shared
+      // machine then weighs on both, and their ratio is taken pair by pair.
       await sql.unsafe('DROP SCHEMA IF EXISTS focus_de CASCADE; DROP SCHEMA IF EXISTS focus_sync CASCADE');
+      await checkpoint(sql);
+      const machine = machineCpu();
       full.push(await runSyncProcess([], env, scratch));
+      busy.push(machine.busy());
+      ceiling.push(await copyCeiling(sql, copyFile));
+      log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s`);
     }
-    log(`  full load ${rate(size, full.map((run) => run.seconds))} rows/s, peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
-    const ceiling = await copyCeiling(sql, api, size);
-    log(`  COPY ceiling ${rate(size, ceiling)} rows/s`);
+    await rm(copyFile);
+    log(`  peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
     const unchanged = await timeEach(() => syncInProcess(config));
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
     const change = Math.max(1, Math.round(size / 300));
@@ -93,6 +103,9 @@ async function measureSize(size: number): Promise<SizeFigures> {
       httpRead: median(httpRead),
       ceiling: median(ceiling),
       full: median(full.map((run) => run.seconds)),
+      ratios: full.map((run, index) => ceiling[index]! / run.seconds),
+      syncCpu: median(full.map((run) => run.cpuSeconds)),
+      machineBusy: median(busy),
       peakRssMb: Math.max(...full.map((run) => run.peakRssMb)),
       unchanged: median(unchanged),
       deltaChanges: change * 3,
@@ -107,18 +120,49 @@ async function measureSize(size: number): Promise<SizeFigures> {
   }
 }
 
-/** PostgreSQL alone: the same rows, already COPY text in a local file, into an identical empty table. */
-async function copyCeiling(sql: Sql, api: FocusApi, size: number): Promise<number[]> {
+/** The API's full lines as COPY text in a local file, encoded as the sync encodes them. */
+async function writeCopyText(api: FocusApi, size: number): Promise<string> {
   const file = join(scratch, `rows-${size}.copy`);
   await pipeline(Readable.from(encodeLines(api.lines('promotions', 'de', 'full'), stagedColumns(resource), 'bench')), createWriteStream(file));
-  const seconds = [];
-  for (let run = 0; run < repetitions; run += 1) {
-    await sql.unsafe('DROP TABLE IF EXISTS public.ceiling; CREATE TABLE public.ceiling (LIKE focus_de.promotions INCLUDING ALL)');
-    seconds.push(await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe('COPY public.ceiling FROM STDIN').writable())));
-  }
+  return file;
+}
+
+/** PostgreSQL alone: the COPY text file into an identical empty table; returns the seconds. */
+async function copyCeiling(sql: Sql, file: string): Promise<number> {
+  await sql.unsafe('DROP TABLE IF EXISTS public.ceiling; CREATE TABLE public.ceiling (LIKE focus_de.promotions INCLUDING ALL)');
+  await checkpoint(sql);
+  const seconds = await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe('COPY public.ceiling FROM STDIN').writable()));
   await sql.unsafe('DROP TABLE public.ceiling');
-  await rm(file);
   return seconds;
+}
+
+/**
+ * Starts a measured load from the same state: the WAL of the one before written out, so that no
+ * checkpoint falls into some runs and not others. Needs superuser or pg_checkpoint; without, says so once.
+ */
+async function checkpoint(sql: Sql): Promise<void> {
+  if (checkpointRefused) return;
+  try {
+    await sql.unsafe('CHECKPOINT');
+  } catch (error) {
+    checkpointRefused = true;
+    log(`  (no CHECKPOINT between runs: ${(error as Error).message})`);
+  }
+}
+
+/** How busy all of this machine's cores were since the call, from 0 to 1. */
+function machineCpu(): { busy(): number } {
+  const totals = () => cpus().reduce((sum, cpu) => {
+    const { idle, ...working } = cpu.times;
+    return { idle: sum.idle + idle, all: sum.all + idle + Object.values(working).reduce((a, b) => a + b, 0) };
+  }, { idle: 0, all: 0 });
+  const before = totals();
+  return {
+    busy: () => {
+      const after = totals();
+      return 1 - (after.idle - before.idle) / Math.max(1, after.all - before.all);
+    },
+  };
 }
 
 /** Runs the state machine in this process; returns the whole run's seconds. */

@@ -82,7 +82,7 @@ describe('the step functions', () => {
     }
   });
 
-  it('gives the loaders up to 15 minutes and memory, the others less, and ends every function before its Task state times out', () => {
+  it('gives the loaders up to 15 minutes and one whole vCPU (1,769 MB), the others less, and ends every function before its Task state times out', () => {
     const stateTimeouts = taskTimeouts(asl.States);
     for (const state of tasks) {
       const { Timeout: timeout, MemorySize: memory } = fn(synth, state) as unknown as { Timeout: number; MemorySize: number };
@@ -90,7 +90,7 @@ describe('the step functions', () => {
       if (LOADERS.includes(state)) {
         expect(timeout, state).toBeGreaterThanOrEqual(600);
         expect(timeout, state).toBeLessThanOrEqual(900);
-        expect(memory, state).toBeGreaterThanOrEqual(1024);
+        expect(memory, state).toBe(1769);
       } else {
         expect(timeout, state).toBeLessThanOrEqual(300);
         expect(memory, state).toBeLessThanOrEqual(512);
