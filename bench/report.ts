@@ -6,6 +6,7 @@ import { median, type LambdaFigures } from './lambda.ts';
 export interface SizeFigures {
   size: number;
   httpRead: number;   // seconds, each below is a median
+  encodeOnly: number;
   ceiling: number;
   full: number;
   /** Each repetition's COPY ceiling ÷ full load, both seconds, measured side by side. */
@@ -61,6 +62,7 @@ function render({ items, repetitions, postgres, sizes, lambdas }: Results): stri
     `| measure (${large.size.toLocaleString('en')} rows of a 12-column resource) | result | target |`,
     '|---|---|---|',
     `| HTTP read of the simulator's full lines (split, not parsed) | ${perSecond(large.size, large.httpRead)} | |`,
+    `| Parsing and encoding alone: the full lines read, parsed and encoded as COPY text, then dropped (no database) | ${perSecond(large.size, large.encodeOnly)} | |`,
     `| COPY ceiling: the same rows as COPY text in a file, into an identical empty table | ${perSecond(large.size, large.ceiling)} (${large.ceiling.toFixed(1)} s) | |`,
     `| Full load: the whole \`npm run sync\` process, HTTP to committed rows | ${perSecond(large.size, large.full)} (${large.full.toFixed(1)} s) | |`,
     `| **Full load ÷ COPY ceiling**, each repetition against the ceiling measured right after it (range) | **${ratio.toFixed(2)}**${spread} | ≥ 0.6 ${ratio >= 0.6 ? '✓' : '✗'} |`,
