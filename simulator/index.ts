@@ -43,7 +43,8 @@ export interface Simulator {
 type SourceReviver = (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown;
 
 // Integers beyond 2^53 stay exact decimal strings: a JS number would round them.
-const keepBigIntegers: SourceReviver = (_key, value, context) =>
+/** A JSON.parse reviver keeping integers beyond 2^53 exact, as their digits: how the simulator's items hold them. */
+export const keepBigIntegers: SourceReviver = (_key, value, context) =>
   typeof value === 'number' && !Number.isSafeInteger(value) && /^-?\d+$/.test(context?.source ?? '')
     ? context?.source
     : value;

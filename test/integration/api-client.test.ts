@@ -1,8 +1,8 @@
 // The Focus API client against the simulator: tokens, errors by name, both state shapes, gzip, encoding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusApi, type ApiSettings } from '../../functions/core/api/client.ts';
-import { isBlankLine, parseLineExactly, type LineBatch } from '../../functions/core/api/ndjson.ts';
-import { defaultSchema, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
+import { isBlankLine, type LineBatch } from '../../functions/core/api/ndjson.ts';
+import { defaultSchema, keepBigIntegers, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 
 const simulators: Simulator[] = [];
 
@@ -21,7 +21,7 @@ function settings(from: Simulator, overrides: Partial<ApiSettings> = {}): ApiSet
 
 async function readAll(batches: AsyncIterable<LineBatch>): Promise<unknown[]> {
   const items = [];
-  for await (const { lines } of batches) items.push(...lines.filter((line) => !isBlankLine(line)).map(parseLineExactly));
+  for await (const { lines } of batches) items.push(...lines.filter((line) => !isBlankLine(line)).map((line) => JSON.parse(line, keepBigIntegers as never)));
   return items;
 }
 

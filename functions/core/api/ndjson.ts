@@ -1,38 +1,90 @@
 // Newline-delimited JSON, split as it streams: constant memory whatever the body's size.
+import { isUtf8 } from 'node:buffer';
 
 /** The lines of one received chunk: `lines[i]` is line number `first + i` (1-based), blank ones included. */
 export interface LineBatch {
   first: number;
   lines: string[];
+  /** The same lines as they arrived, UTF-8 checked, each ending in LF but perhaps the stream's last. */
+  bytes?: Uint8Array;
 }
+
+const LF = 10;
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
 
 /**
  * Splits a byte stream into lines, a batch per received chunk (so that nothing downstream pays a
  * promise per line). Lines may be split across chunks (even inside a multi-byte character), end in
- * LF or CRLF, or lack a final newline; skip blank ones with isBlankLine.
+ * LF or CRLF, or lack a final newline; skip blank ones with isBlankLine. A batch keeps its bytes
+ * and decodes its lines only when asked: the COPY transcoder reads the bytes.
  */
 export async function* splitLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<LineBatch> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
+  let pending: Uint8Array[] = [];
   let next = 1;
-  for await (const chunk of chunks) {
-    const text = pending + decoder.decode(chunk, { stream: true });
-    const lines: string[] = [];
-    let start = 0;
-    let end = text.indexOf('\n');
-    while (end !== -1) {
-      lines.push(text.charCodeAt(end - 1) === CARRIAGE_RETURN ? text.slice(start, end - 1) : text.slice(start, end));
-      start = end + 1;
-      end = text.indexOf('\n', start);
+  let start = true;
+  for await (const received of chunks) {
+    let chunk = Buffer.from(received.buffer, received.byteOffset, received.byteLength);
+    // As TextDecoder does: a byte order mark opens the stream, it is not part of the first line.
+    if (start && chunk.length > 0) {
+      start = false;
+      if (BYTE_ORDER_MARK.every((byte, index) => chunk[index] === byte)) chunk = chunk.subarray(BYTE_ORDER_MARK.length);
     }
-    pending = text.slice(start);
-    if (lines.length > 0) {
-      yield { first: next, lines };
-      next += lines.length;
+    const last = chunk.lastIndexOf(LF);
+    if (last === -1) {
+      pending.push(chunk);
+      continue;
     }
+    const head = chunk.subarray(0, last + 1);
+    const bytes = pending.length > 0 ? Buffer.concat([...pending, head]) : head;
+    pending = last + 1 < chunk.length ? [chunk.subarray(last + 1)] : [];
+    const batch = new ReceivedLines(next, checkedUtf8(bytes), countLines(bytes));
+    next += batch.count;
+    yield batch;
   }
-  pending += decoder.decode();
-  if (!isBlankLine(pending)) yield { first: next, lines: [trimCarriageReturn(pending)] };
+  const rest = checkedUtf8(Buffer.concat(pending));
+  if (rest.length > 0 && !isBlankLine(decodeLine(rest))) yield new ReceivedLines(next, rest, 1);
+}
+
+/** One line's bytes (without its LF) as text, without a trailing CR. */
+export function decodeLine(bytes: Uint8Array): string {
+  return trimCarriageReturn(DECODER.decode(bytes));
+}
+
+const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+class ReceivedLines implements LineBatch {
+  readonly first: number;
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  #lines: string[] | undefined;
+
+  constructor(first: number, bytes: Uint8Array, count: number) {
+    this.first = first;
+    this.bytes = bytes;
+    this.count = count;
+  }
+
+  get lines(): string[] {
+    if (this.#lines === undefined) {
+      const lines = DECODER.decode(this.bytes).split('\n');
+      // Complete lines end in LF, which leaves an empty last piece; the stream's last may not.
+      if (this.bytes[this.bytes.length - 1] === LF) lines.pop();
+      this.#lines = lines.map(trimCarriageReturn);
+    }
+    return this.#lines;
+  }
+}
+
+function countLines(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(LF); at !== -1; at = bytes.indexOf(LF, at + 1)) count += 1;
+  return count;
+}
+
+/** The bytes, if they are UTF-8; else the error TextDecoder throws, which the API client reports. */
+function checkedUtf8(bytes: Buffer): Buffer {
+  if (!isUtf8(bytes)) throw new TypeError('The encoded data was not valid for encoding utf-8');
+  return bytes;
 }
 
 /** True for a line of nothing but whitespace (which NDJSON readers skip); cheap for the usual `{…`. */
@@ -48,14 +100,26 @@ export function parseLine(line: string): unknown {
   return JSON.parse(line);
 }
 
-/** Parses one line keeping integers beyond 2^53 exact, as their decimal string (several times slower). */
+/** An integer the exact parse kept as written: JSON.stringify writes it back as it was. */
+export interface RawJson {
+  readonly rawJSON: string;
+}
+
+// JSON.rawJSON and JSON.isRawJSON (Node.js 21 and later), which the ES2023 typings lack.
+const rawJson = JSON as unknown as { rawJSON(text: string): RawJson; isRawJSON(value: unknown): value is RawJson };
+
+export function isRawJson(value: unknown): value is RawJson {
+  return rawJson.isRawJSON(value);
+}
+
+/** Parses one line keeping integers beyond 2^53 exact, as raw JSON numbers (several times slower). */
 export function parseLineExactly(line: string): unknown {
   return JSON.parse(line, keepLargeIntegers);
 }
 
 function keepLargeIntegers(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) {
-    return context.source;
+    return rawJson.rawJSON(context.source);
   }
   return value;
 }

@@ -1,4 +1,5 @@
 // API attribute types → PostgreSQL column types, and how a JSON value becomes COPY text.
+import { isRawJson } from '../api/ndjson.ts';
 import { isWireTimestamp } from '../timestamps.ts';
 
 export type Encode = (value: unknown) => string;
@@ -32,13 +33,16 @@ const INT64_MAX = 2n ** 63n - 1n;
 const int64: Encode = (value) => {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   if (typeof value === 'number' && Number.isInteger(value)) throw new InexactNumber();
-  // The line parser keeps integers beyond 2^53 as their exact digits.
-  if (typeof value === 'string' && /^-?\d+$/.test(value) && BigInt(value) >= INT64_MIN && BigInt(value) <= INT64_MAX) return value;
+  // The exact parse keeps integers beyond 2^53 as written; the API may also send digits as a string.
+  const digits = isRawJson(value) ? value.rawJSON : value;
+  if (typeof digits === 'string' && /^-?\d+$/.test(digits) && BigInt(digits) >= INT64_MIN && BigInt(digits) <= INT64_MAX) return digits;
   throw new ValueMismatch('expected a 64-bit integer');
 };
 
 const float: Encode = (value) => {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  // An integer beyond 2^53 in a line parsed exactly (for another column's sake): PostgreSQL rounds it as JSON.parse would.
+  if (isRawJson(value)) return value.rawJSON;
   throw new ValueMismatch('expected a number');
 };
 

@@ -1,15 +1,16 @@
 // API lines → COPY text → a staging table, streamed with back-pressure end to end.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isBlankLine, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
+import { decodeLine, isBlankLine, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
 import { LoadProgress } from '../telemetry/progress.ts';
 import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier } from './identifiers.ts';
+import { Transcoder, TRANSCODER_KINDS, type TranscodedColumn } from './transcoder/transcoder.ts';
 
-export interface StagedColumn {
+export interface StagedColumn extends TranscodedColumn {
   name: string;
   sqlType: string;
   encode: Encode;
@@ -27,7 +28,7 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
     .filter((attribute) => !keysOnly || key.has(attribute.name))
     .map((attribute) => {
       const type = columnType(attribute.type);
-      return { name: attribute.name, sqlType: type.sql, encode: type.encode, key: key.has(attribute.name) };
+      return { name: attribute.name, sqlType: type.sql, encode: type.encode, key: key.has(attribute.name), transcoderKind: TRANSCODER_KINDS[attribute.type.toLowerCase()] };
     });
 }
 
@@ -73,11 +74,28 @@ export async function copyLines(sql: Sql | Transaction, table: string, columns: 
 
 /** The lines as COPY text, in chunks of about 64 KB; throws InvalidLine naming the line and column that does not fit. */
 export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: LoadProgress): AsyncGenerator<Buffer> {
+  const transcoder = Transcoder.for(columns);
   // Every field and separator is its own string, joined once per chunk: V8 then writes one flat
   // string, where a string per row would be a rope of 24 pieces to flatten (and garbage to collect).
   let parts: string[] = [];
   let characters = 0;
-  for await (const { first, lines: batch } of lines) {
+  for await (const received of lines) {
+    if (transcoder !== undefined && received.bytes !== undefined) {
+      if (parts.length > 0) yield Buffer.from(parts.join(''));
+      parts = [];
+      characters = 0;
+      yield* transcoder.encode(received.bytes, received.first, (line, count) => rows.addRun(line, count), (bytes, number) => {
+        const line = decodeLine(bytes);
+        if (isBlankLine(line)) return '';
+        const row: string[] = [];
+        encodeRow(line, number, columns, where, row);
+        rows.add(number);
+        return row.join('');
+      });
+      progress?.update(rows.count);
+      continue;
+    }
+    const { first, lines: batch } = received;
     for (let index = 0; index < batch.length; index += 1) {
       const line = batch[index]!;
       if (isBlankLine(line)) continue;
@@ -107,6 +125,12 @@ export class RowLines {
     this.count += 1;
     const offset = line - this.count;
     if (offset !== (this.#drifts.at(-1)?.offset ?? 0)) this.#drifts.push({ row: this.count, offset });
+  }
+
+  /** `count` consecutive lines from `line`, each a row. */
+  addRun(line: number, count: number): void {
+    this.add(line);
+    this.count += count - 1;
   }
 
   lineOf(row: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankLine, parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
+import { isBlankLine, isRawJson, parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
 
 const encoder = new TextEncoder();
 
@@ -51,10 +51,11 @@ describe('splitLines', () => {
 });
 
 describe('parseLineExactly', () => {
-  it('keeps integers beyond 2^53 exact, as their digits, and leaves other numbers alone', () => {
-    expect(parseLineExactly('{"id":9223372036854775807,"small":42,"ratio":0.1,"nested":{"n":-9007199254740993}}')).toEqual({
-      id: '9223372036854775807', small: 42, ratio: 0.1, nested: { n: '-9007199254740993' },
-    });
+  it('keeps integers beyond 2^53 exact, as raw JSON numbers, and leaves other numbers alone', () => {
+    const line = '{"id":9223372036854775807,"small":42,"ratio":0.1,"nested":{"n":-9007199254740993}}';
+    const item = parseLineExactly(line) as { id: unknown; small: unknown; ratio: unknown; nested: { n: unknown } };
+    expect([isRawJson(item.id), isRawJson(item.nested.n), item.small, item.ratio]).toEqual([true, true, 42, 0.1]);
+    expect(JSON.stringify(item)).toBe(line);
   });
 
   it('keeps a long digit run inside a string as a string', () => {

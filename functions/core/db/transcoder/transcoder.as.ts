@@ -1,0 +1,548 @@
+// AssemblyScript, compiled to WebAssembly by build.mjs (the result is in wasm.ts): API lines, as
+// the UTF-8 bytes they arrived in, straight to COPY text, with no JavaScript string or object per
+// line. It takes the usual line (one flat object of strings, numbers, booleans, nulls and arrays
+// of strings) and produces exactly what the JavaScript encoders in column-types.ts would, as
+// PostgreSQL reads it. Anything else (a nested value, an escaped key, a duplicate key, a number
+// with an exponent, a value the column's encoder would refuse, a blank or malformed line) stops
+// the run at that line, untouched, for the JavaScript path to encode or to name what is wrong.
+// test/unit/db/transcoder.test.ts checks that both paths agree.
+//
+// Memory, laid out by transcoder.ts: the column table from 0 (COLUMN_BYTES per column: kind,
+// key flag, name length, name address), column names, then scratch, input and output regions.
+
+// Column kinds; 0 (or anything else) is not handled here.
+const INT64: u8 = 1;
+const INT32: u8 = 2;
+const INT16: u8 = 3;
+const FLOAT64: u8 = 4;
+const TEXT: u8 = 5;
+const BOOL: u8 = 6;
+const DATE: u8 = 7;
+const TIMESTAMP: u8 = 8;
+const TEXT_ARRAY: u8 = 9;
+
+// run() results.
+const DONE: i32 = 0;
+const OUTPUT_FULL: i32 = 1;
+const NEEDS_JS: i32 = 2;
+
+const COLUMN_BYTES: usize = 16;
+const MAX_COLUMNS: i32 = 1024;
+// Per column while a line is scanned: where its encoded value starts in scratch, and its length.
+const VALUES: usize = COLUMN_BYTES * <usize>MAX_COLUMNS;
+const ABSENT: i32 = -1;
+const FAILED: usize = <usize>-1;
+
+const QUOTE: u8 = 0x22;
+const BACKSLASH: u8 = 0x5c;
+const LF: u8 = 0x0a;
+const CR: u8 = 0x0d;
+const TAB: u8 = 0x09;
+
+let columns: i32 = 0;
+let scratchStart: usize = 0;
+let scratch: usize = 0;
+let cursor: usize = 0;
+let inputEnd: usize = 0;
+let outputStart: usize = 0;
+let output: usize = 0;
+let outputEnd: usize = 0;
+let lines: i32 = 0;
+let stopStart: usize = 0;
+let stopEnd: usize = 0;
+
+/** Once per load, after the column table is written. */
+export function configure(count: i32, scratchAt: usize): void {
+  columns = count;
+  scratchStart = scratchAt;
+}
+
+/** Before each batch of complete lines: where they are, and where their COPY text goes. */
+export function start(inputAt: usize, inputLength: usize, outputAt: usize, outputLength: usize): void {
+  cursor = inputAt;
+  inputEnd = inputAt + inputLength;
+  outputStart = outputAt;
+  output = outputAt;
+  outputEnd = outputAt + outputLength;
+  lines = 0;
+}
+
+/** After OUTPUT_FULL, once the caller has taken the output: write from the start again. */
+export function resetOutput(): void {
+  output = outputStart;
+}
+
+export function outputLength(): usize {
+  return output - outputStart;
+}
+
+/** Lines consumed since start(), the one handed to JavaScript included. */
+export function linesDone(): i32 {
+  return lines;
+}
+
+export function stoppedAt(): usize {
+  return stopStart;
+}
+
+export function stoppedEnd(): usize {
+  return stopEnd;
+}
+
+/** Encodes lines until the input ends (DONE), the output cannot take the next one (OUTPUT_FULL) or one needs JavaScript (NEEDS_JS). */
+export function run(): i32 {
+  while (cursor < inputEnd) {
+    let end = cursor;
+    while (end < inputEnd && load<u8>(end) != LF) end++;
+    const next = end < inputEnd ? end + 1 : end;
+    let lineEnd = end;
+    if (lineEnd > cursor && load<u8>(lineEnd - 1) == CR) lineEnd--;
+    // At most two bytes out for one in (a JSON "\\" in an array element), and "\N" and a separator per column.
+    const worst: usize = (lineEnd - cursor) * 2 + <usize>columns * 3 + 1;
+    if (outputEnd - output < worst) return OUTPUT_FULL;
+    const written = encodeLine(cursor, lineEnd);
+    lines++;
+    if (written == FAILED) {
+      stopStart = cursor;
+      stopEnd = end;
+      cursor = next;
+      return NEEDS_JS;
+    }
+    output = written;
+    cursor = next;
+  }
+  return DONE;
+}
+
+function encodeLine(from: usize, end: usize): usize {
+  for (let column = 0; column < columns; column++) store<i32>(VALUES + <usize>column * 8, ABSENT);
+  scratch = scratchStart;
+  let at = skipSpace(from, end);
+  if (at >= end || load<u8>(at) != 0x7b) return FAILED;
+  at = skipSpace(at + 1, end);
+  if (at < end && load<u8>(at) == 0x7d) {
+    at++;
+  } else {
+    let expected = 0;
+    while (true) {
+      if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+      const nameStart = at + 1;
+      let nameEnd = nameStart;
+      while (nameEnd < end && load<u8>(nameEnd) != QUOTE) {
+        if (load<u8>(nameEnd) == BACKSLASH) return FAILED;
+        nameEnd++;
+      }
+      if (nameEnd >= end) return FAILED;
+      const column = findColumn(nameStart, nameEnd - nameStart, expected);
+      at = skipSpace(nameEnd + 1, end);
+      if (at >= end || load<u8>(at) != 0x3a) return FAILED;
+      at = skipSpace(at + 1, end);
+      if (column < 0) {
+        at = skipScalar(at, end);
+      } else {
+        const slot = VALUES + <usize>column * 8;
+        if (load<i32>(slot) != ABSENT) return FAILED;
+        const valueStart = scratch;
+        at = encodeValue(column, at, end);
+        store<i32>(slot, <i32>valueStart);
+        store<i32>(slot, <i32>(scratch - valueStart), 4);
+        expected = column + 1;
+      }
+      if (at == FAILED) return FAILED;
+      at = skipSpace(at, end);
+      if (at >= end) return FAILED;
+      const separator = load<u8>(at);
+      if (separator == 0x2c) {
+        at = skipSpace(at + 1, end);
+        continue;
+      }
+      if (separator != 0x7d) return FAILED;
+      at++;
+      break;
+    }
+  }
+  if (skipSpace(at, end) != end) return FAILED;
+  let out = output;
+  for (let column = 0; column < columns; column++) {
+    if (column > 0) store<u8>(out++, TAB);
+    const slot = VALUES + <usize>column * 8;
+    const start = load<i32>(slot);
+    if (start == ABSENT) {
+      if (load<u8>(<usize>column * COLUMN_BYTES, 1) != 0) return FAILED;
+      store<u8>(out++, BACKSLASH);
+      store<u8>(out++, 0x4e);
+    } else {
+      const length = <usize>load<i32>(slot, 4);
+      memory.copy(out, <usize>start, length);
+      out += length;
+    }
+  }
+  store<u8>(out++, LF);
+  return out;
+}
+
+/** The column named by the bytes, trying the one after the last first (keys usually come in order); -1 if none. */
+function findColumn(name: usize, length: usize, expected: i32): i32 {
+  if (expected < columns && sameName(expected, name, length)) return expected;
+  for (let column = 0; column < columns; column++) if (sameName(column, name, length)) return column;
+  return -1;
+}
+
+function sameName(column: i32, name: usize, length: usize): bool {
+  const entry = <usize>column * COLUMN_BYTES;
+  if (<usize>load<u16>(entry, 2) != length) return false;
+  const stored = <usize>load<u32>(entry, 4);
+  for (let index: usize = 0; index < length; index++) if (load<u8>(stored + index) != load<u8>(name + index)) return false;
+  return true;
+}
+
+function encodeValue(column: i32, at: usize, end: usize): usize {
+  const entry = <usize>column * COLUMN_BYTES;
+  const kind = load<u8>(entry);
+  if (at < end && load<u8>(at) == 0x6e) {
+    if (!literal(at, end, 0x6e, 0x75, 0x6c, 0x6c) || load<u8>(entry, 1) != 0) return FAILED;
+    emit(BACKSLASH);
+    emit(0x4e);
+    return at + 4;
+  }
+  if (kind == INT64 || kind == INT32 || kind == INT16) return integer(kind, at, end);
+  if (kind == FLOAT64) return float(at, end);
+  if (kind == BOOL) {
+    if (literal(at, end, 0x74, 0x72, 0x75, 0x65)) {
+      emit(0x74);
+      return at + 4;
+    }
+    if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) {
+      emit(0x66);
+      return at + 5;
+    }
+    return FAILED;
+  }
+  if (kind == TEXT) return text(at, end, false);
+  if (kind == DATE || kind == TIMESTAMP) return dateTime(kind, at, end);
+  if (kind == TEXT_ARRAY) return textArray(at, end);
+  return FAILED;
+}
+
+function literal(at: usize, end: usize, a: u8, b: u8, c: u8, d: u8): bool {
+  return at + 4 <= end && load<u8>(at) == a && load<u8>(at + 1) == b && load<u8>(at + 2) == c && load<u8>(at + 3) == d;
+}
+
+/** The end of a JSON number's digits before any fraction or exponent; FAILED when there is no valid integer part. */
+function integerPart(at: usize, end: usize): usize {
+  if (at < end && load<u8>(at) == 0x2d) at++;
+  if (at >= end || !isDigit(load<u8>(at))) return FAILED;
+  if (load<u8>(at) == 0x30) return at + 1 < end && isDigit(load<u8>(at + 1)) ? FAILED : at + 1;
+  while (at < end && isDigit(load<u8>(at))) at++;
+  return at;
+}
+
+// What the JavaScript encoders print for an integer: its digits, "-0" as "0". A fraction or an
+// exponent ("1.0", "1e3") goes to JavaScript, which may still accept it.
+function integer(kind: u8, at: usize, end: usize): usize {
+  const digitsEnd = integerPart(at, end);
+  if (digitsEnd == FAILED || (digitsEnd < end && isNumberTail(load<u8>(digitsEnd)))) return FAILED;
+  const negative = load<u8>(at) == 0x2d;
+  const digits = at + (negative ? 1 : 0);
+  const count = digitsEnd - digits;
+  if (kind == INT64) {
+    if (count > 19) return FAILED;
+    if (count == 19 && !notAbove(digits, negative)) return FAILED;
+  } else {
+    if (count > 10) return FAILED;
+    let value: i64 = 0;
+    for (let index = digits; index < digitsEnd; index++) value = value * 10 + <i64>(load<u8>(index) - 0x30);
+    if (negative) value = -value;
+    if (kind == INT32 ? value < -2147483648 || value > 2147483647 : value < -32768 || value > 32767) return FAILED;
+  }
+  if (negative && count == 1 && load<u8>(digits) == 0x30) {
+    emit(0x30);
+    return digitsEnd;
+  }
+  copy(at, digitsEnd);
+  return digitsEnd;
+}
+
+/** Nineteen digits within int64: at most 9223372036854775807, or …808 when negative. */
+function notAbove(digits: usize, negative: bool): bool {
+  const limit: u64 = <u64>9223372036854775807 + (negative ? 1 : 0);
+  let value: u64 = 0;
+  for (let index: usize = 0; index < 19; index++) {
+    const digit = <u64>(load<u8>(digits + index) - 0x30);
+    // value * 10 + digit > limit, without overflowing
+    if (value > (limit - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  return true;
+}
+
+// A plain decimal reaches PostgreSQL as written: both it and JSON.parse round it to the same
+// double. An exponent, a negative zero or a very long number (which could overflow or
+// underflow, where JavaScript and PostgreSQL part ways) goes to JavaScript.
+function float(at: usize, end: usize): usize {
+  let index = integerPart(at, end);
+  if (index == FAILED) return FAILED;
+  let nonZero = false;
+  for (let digit = at; digit < index; digit++) if (load<u8>(digit) >= 0x31 && load<u8>(digit) <= 0x39) nonZero = true;
+  if (index < end && load<u8>(index) == 0x2e) {
+    index++;
+    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
+    while (index < end && isDigit(load<u8>(index))) {
+      if (load<u8>(index) != 0x30) nonZero = true;
+      index++;
+    }
+  }
+  if (index < end && isNumberTail(load<u8>(index))) return FAILED;
+  if (index - at > 24 || (!nonZero && load<u8>(at) == 0x2d)) return FAILED;
+  if (!nonZero) {
+    emit(0x30);
+    return index;
+  }
+  copy(at, index);
+  return index;
+}
+
+function isNumberTail(byte: u8): bool {
+  return byte == 0x2e || byte == 0x65 || byte == 0x45 || isDigit(byte);
+}
+
+function isDigit(byte: u8): bool {
+  return byte >= 0x30 && byte <= 0x39;
+}
+
+/** DATE: YYYY-MM-DD; TIMESTAMP: YYYY-MM-DD[T ]HH:MM:SS[.F{1,6}], as the JavaScript encoders check them. */
+function dateTime(kind: u8, at: usize, end: usize): usize {
+  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+  const start = at + 1;
+  let close = start;
+  while (close < end && load<u8>(close) != QUOTE) {
+    if (load<u8>(close) == BACKSLASH) return FAILED;
+    close++;
+  }
+  if (close >= end) return FAILED;
+  const length = close - start;
+  if (kind == DATE ? length != 10 : length < 19) return FAILED;
+  if (!digitsAt(start, 4) || load<u8>(start + 4) != 0x2d || !digitsAt(start + 5, 2) || load<u8>(start + 7) != 0x2d || !digitsAt(start + 8, 2)) return FAILED;
+  if (kind == TIMESTAMP) {
+    const separator = load<u8>(start + 10);
+    if (separator != 0x54 && separator != 0x20) return FAILED;
+    if (!digitsAt(start + 11, 2) || load<u8>(start + 13) != 0x3a || !digitsAt(start + 14, 2) || load<u8>(start + 16) != 0x3a || !digitsAt(start + 17, 2)) return FAILED;
+    if (length != 19 && (length < 21 || length > 26 || load<u8>(start + 19) != 0x2e || !digitsAt(start + 20, length - 20))) return FAILED;
+  }
+  copy(start, close);
+  return close + 1;
+}
+
+function digitsAt(at: usize, count: usize): bool {
+  for (let index: usize = 0; index < count; index++) if (!isDigit(load<u8>(at + index))) return false;
+  return true;
+}
+
+/**
+ * A JSON string, unescaped and written as COPY text (backslash, newline, carriage return and tab
+ * escaped). As an array element, it is also quoted as PostgreSQL's array syntax wants it first.
+ */
+function text(at: usize, end: usize, element: bool): usize {
+  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+  at++;
+  if (element) emit(QUOTE);
+  while (true) {
+    if (at >= end) return FAILED;
+    const byte = load<u8>(at);
+    if (byte == QUOTE) break;
+    if (byte < 0x20) return FAILED;
+    if (byte != BACKSLASH) {
+      // Every byte of a multi-byte character is 0x80 or above, copied as it came: none needs escaping.
+      if (byte < 0x80) character(<u32>byte, element);
+      else emit(byte);
+      at++;
+      continue;
+    }
+    if (at + 1 >= end) return FAILED;
+    const escape = load<u8>(at + 1);
+    at += 2;
+    let code: u32 = 0;
+    if (escape == QUOTE || escape == BACKSLASH || escape == 0x2f) code = escape;
+    else if (escape == 0x62) code = 0x08;
+    else if (escape == 0x66) code = 0x0c;
+    else if (escape == 0x6e) code = LF;
+    else if (escape == 0x72) code = CR;
+    else if (escape == 0x74) code = TAB;
+    else if (escape == 0x75) {
+      code = hex4(at, end);
+      if (code == 0xffffffff) return FAILED;
+      at += 4;
+      // A lone surrogate (JavaScript would write U+FFFD) or NUL (PostgreSQL refuses it) is left to JavaScript.
+      if (code == 0 || (code >= 0xdc00 && code <= 0xdfff)) return FAILED;
+      if (code >= 0xd800 && code <= 0xdbff) {
+        if (at + 6 > end || load<u8>(at) != BACKSLASH || load<u8>(at + 1) != 0x75) return FAILED;
+        const low = hex4(at + 2, end);
+        if (low < 0xdc00 || low > 0xdfff) return FAILED;
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        at += 6;
+      }
+    } else {
+      return FAILED;
+    }
+    character(code, element);
+  }
+  if (element) emit(QUOTE);
+  return at + 1;
+}
+
+function hex4(at: usize, end: usize): u32 {
+  if (at + 4 > end) return 0xffffffff;
+  let code: u32 = 0;
+  for (let index: usize = 0; index < 4; index++) {
+    const byte = <u32>load<u8>(at + index);
+    let digit: u32;
+    if (byte >= 0x30 && byte <= 0x39) digit = byte - 0x30;
+    else if (byte >= 0x61 && byte <= 0x66) digit = byte - 0x57;
+    else if (byte >= 0x41 && byte <= 0x46) digit = byte - 0x37;
+    else return 0xffffffff;
+    code = (code << 4) | digit;
+  }
+  return code;
+}
+
+/** One character, escaped for an array element and for COPY, as UTF-8. */
+function character(code: u32, element: bool): void {
+  if (element && (code == BACKSLASH || code == QUOTE)) {
+    // The array's backslash, itself escaped for COPY.
+    emit(BACKSLASH);
+    emit(BACKSLASH);
+  }
+  if (code == BACKSLASH) {
+    emit(BACKSLASH);
+    emit(BACKSLASH);
+  } else if (code == LF) {
+    emit(BACKSLASH);
+    emit(0x6e);
+  } else if (code == CR) {
+    emit(BACKSLASH);
+    emit(0x72);
+  } else if (code == TAB) {
+    emit(BACKSLASH);
+    emit(0x74);
+  } else {
+    utf8(code);
+  }
+}
+
+/** A code point as UTF-8. */
+function utf8(code: u32): void {
+  if (code < 0x80) {
+    emit(<u8>code);
+  } else if (code < 0x800) {
+    emit(<u8>(0xc0 | (code >> 6)));
+    emit(<u8>(0x80 | (code & 0x3f)));
+  } else if (code < 0x10000) {
+    emit(<u8>(0xe0 | (code >> 12)));
+    emit(<u8>(0x80 | ((code >> 6) & 0x3f)));
+    emit(<u8>(0x80 | (code & 0x3f)));
+  } else {
+    emit(<u8>(0xf0 | (code >> 18)));
+    emit(<u8>(0x80 | ((code >> 12) & 0x3f)));
+    emit(<u8>(0x80 | ((code >> 6) & 0x3f)));
+    emit(<u8>(0x80 | (code & 0x3f)));
+  }
+}
+
+/** A JSON array of strings and nulls as a PostgreSQL array literal: {"a",NULL}. */
+function textArray(at: usize, end: usize): usize {
+  if (at >= end || load<u8>(at) != 0x5b) return FAILED;
+  emit(0x7b);
+  at = skipSpace(at + 1, end);
+  if (at < end && load<u8>(at) == 0x5d) {
+    emit(0x7d);
+    return at + 1;
+  }
+  let first = true;
+  while (true) {
+    if (!first) emit(0x2c);
+    first = false;
+    if (literal(at, end, 0x6e, 0x75, 0x6c, 0x6c)) {
+      emit(0x4e);
+      emit(0x55);
+      emit(0x4c);
+      emit(0x4c);
+      at += 4;
+    } else {
+      at = text(at, end, true);
+      if (at == FAILED) return FAILED;
+    }
+    at = skipSpace(at, end);
+    if (at >= end) return FAILED;
+    const separator = load<u8>(at);
+    if (separator == 0x5d) break;
+    if (separator != 0x2c) return FAILED;
+    at = skipSpace(at + 1, end);
+  }
+  emit(0x7d);
+  return at + 1;
+}
+
+/** Skips the value of a key no column wants: a string, number, true, false or null; anything else goes to JavaScript. */
+function skipScalar(at: usize, end: usize): usize {
+  if (at >= end) return FAILED;
+  const byte = load<u8>(at);
+  if (byte == QUOTE) {
+    at++;
+    while (at < end) {
+      const next = load<u8>(at);
+      if (next == QUOTE) return at + 1;
+      if (next < 0x20) return FAILED;
+      if (next != BACKSLASH) {
+        at++;
+        continue;
+      }
+      // JSON.parse refuses an unknown escape or a short \u, wherever it is.
+      if (at + 1 >= end) return FAILED;
+      const escape = load<u8>(at + 1);
+      if (escape == 0x75) {
+        if (hex4(at + 2, end) == 0xffffffff) return FAILED;
+        at += 6;
+      } else if (escape == QUOTE || escape == BACKSLASH || escape == 0x2f || escape == 0x62 || escape == 0x66 || escape == 0x6e || escape == 0x72 || escape == 0x74) {
+        at += 2;
+      } else {
+        return FAILED;
+      }
+    }
+    return FAILED;
+  }
+  if (literal(at, end, 0x6e, 0x75, 0x6c, 0x6c) || literal(at, end, 0x74, 0x72, 0x75, 0x65)) return at + 4;
+  if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) return at + 5;
+  let index = integerPart(at, end);
+  if (index == FAILED) return FAILED;
+  if (index < end && load<u8>(index) == 0x2e) {
+    index++;
+    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
+    while (index < end && isDigit(load<u8>(index))) index++;
+  }
+  if (index < end && (load<u8>(index) == 0x65 || load<u8>(index) == 0x45)) {
+    index++;
+    if (index < end && (load<u8>(index) == 0x2b || load<u8>(index) == 0x2d)) index++;
+    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
+    while (index < end && isDigit(load<u8>(index))) index++;
+  }
+  return index;
+}
+
+function skipSpace(at: usize, end: usize): usize {
+  while (at < end) {
+    const byte = load<u8>(at);
+    if (byte != 0x20 && byte != TAB && byte != CR && byte != LF) break;
+    at++;
+  }
+  return at;
+}
+
+function copy(from: usize, to: usize): void {
+  const length = to - from;
+  memory.copy(scratch, from, length);
+  scratch += length;
+}
+
+@inline function emit(byte: u8): void {
+  store<u8>(scratch++, byte);
+}

@@ -1,0 +1,137 @@
+// The fast path of a load: received lines, still UTF-8 bytes, to COPY text in WebAssembly
+// (transcoder.as.ts), without a JavaScript string or object per line. Lines it leaves (anything
+// unusual, and every line it would refuse) go to the JavaScript encoders one by one, in order, so
+// that a load's result and its error messages are those of the JavaScript path.
+import { TRANSCODER_WASM } from './wasm.ts';
+
+/** The column kinds transcoder.as.ts encodes; a load with a column of any other type stays in JavaScript. */
+export const TRANSCODER_KINDS: Readonly<Record<string, number>> = {
+  int64: 1, int32: 2, int: 2, int16: 3, 'database.nullint16': 3, float64: 4, string: 5, bool: 6, date: 7, time: 8, datetime: 8, '[]string': 9,
+};
+
+export interface TranscodedColumn {
+  name: string;
+  key: boolean;
+  /** From TRANSCODER_KINDS; undefined when the column's type has no fast path. */
+  transcoderKind?: number | undefined;
+}
+
+// The part of the WebAssembly API used here (the project's TypeScript libraries do not declare it).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const { Module, Instance } = (globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
+}).WebAssembly;
+
+interface Exports {
+  memory: WasmMemory;
+  configure(columns: number, scratchAt: number): void;
+  start(inputAt: number, inputLength: number, outputAt: number, outputLength: number): void;
+  resetOutput(): void;
+  outputLength(): number;
+  linesDone(): number;
+  stoppedAt(): number;
+  stoppedEnd(): number;
+  run(): number;
+}
+
+const DONE = 0;
+const NEEDS_JS = 2;
+// The layout transcoder.as.ts expects: the column table, its per-line value slots, the names.
+const COLUMN_BYTES = 16;
+const MAX_COLUMNS = 1024;
+const NAMES_AT = (COLUMN_BYTES + 8) * MAX_COLUMNS;
+const REGIONS_AT = 1 << 16;
+const PAGE_BYTES = 1 << 16;
+const MIN_REGION = 1 << 16;
+
+let compiled: object | undefined;
+
+export class Transcoder {
+  readonly #wasm: Exports;
+  readonly #columns: number;
+  #capacity = 0;
+  #inputAt = 0;
+  #outputAt = 0;
+  #outputBytes = 0;
+
+  /** A transcoder for these columns, or undefined when one of them needs JavaScript. */
+  static for(columns: TranscodedColumn[]): Transcoder | undefined {
+    const names = columns.map((column) => Buffer.from(column.name));
+    const namesLength = names.reduce((sum, name) => sum + name.length, 0);
+    if (columns.length > MAX_COLUMNS || NAMES_AT + namesLength > REGIONS_AT || columns.some((column) => column.transcoderKind === undefined)) return undefined;
+    return new Transcoder(columns, names);
+  }
+
+  private constructor(columns: TranscodedColumn[], names: Buffer[]) {
+    compiled ??= new Module(Buffer.from(TRANSCODER_WASM, 'base64'));
+    this.#wasm = new Instance(compiled).exports as Exports;
+    this.#columns = columns.length;
+    this.#wasm.memory.grow(REGIONS_AT / PAGE_BYTES);
+    const table = new DataView(this.#wasm.memory.buffer);
+    const heap = new Uint8Array(this.#wasm.memory.buffer);
+    let nameAt = NAMES_AT;
+    columns.forEach((column, index) => {
+      const entry = index * COLUMN_BYTES;
+      table.setUint8(entry, column.transcoderKind!);
+      table.setUint8(entry + 1, column.key ? 1 : 0);
+      table.setUint16(entry + 2, names[index]!.length, true);
+      table.setUint32(entry + 4, nameAt, true);
+      heap.set(names[index]!, nameAt);
+      nameAt += names[index]!.length;
+    });
+    this.#wasm.configure(columns.length, REGIONS_AT);
+  }
+
+  /**
+   * The COPY text of a batch of complete lines, numbered from `first`. `fast(line, count)` hears
+   * of each run of lines encoded here; `slow(bytes, line)` must return the COPY text of a line
+   * left to JavaScript ('' for one that makes no row).
+   */
+  encode(bytes: Uint8Array, first: number, fast: (line: number, count: number) => void, slow: (bytes: Uint8Array, line: number) => string): Buffer[] {
+    this.#reserve(bytes.length);
+    const wasm = this.#wasm;
+    const heap = new Uint8Array(wasm.memory.buffer);
+    heap.set(bytes, this.#inputAt);
+    wasm.start(this.#inputAt, bytes.length, this.#outputAt, this.#outputBytes);
+    const pieces: Buffer[] = [];
+    const take = () => {
+      const length = wasm.outputLength();
+      if (length > 0) pieces.push(Buffer.from(heap.subarray(this.#outputAt, this.#outputAt + length)));
+      wasm.resetOutput();
+    };
+    let line = first;
+    let done = 0;
+    for (;;) {
+      const status = wasm.run();
+      const consumed = wasm.linesDone() - done;
+      done += consumed;
+      const encoded = status === NEEDS_JS ? consumed - 1 : consumed;
+      if (encoded > 0) fast(line, encoded);
+      line += encoded;
+      take();
+      if (status === DONE) return pieces;
+      if (status === NEEDS_JS) {
+        const text = slow(heap.subarray(wasm.stoppedAt(), wasm.stoppedEnd()), line);
+        if (text.length > 0) pieces.push(Buffer.from(text));
+        line += 1;
+      }
+    }
+  }
+
+  /** Room for a batch of `length` bytes: scratch and output take at most twice a line, plus a null and a tab per column. */
+  #reserve(length: number): void {
+    if (length <= this.#capacity) return;
+    const capacity = Math.max(MIN_REGION, 2 ** Math.ceil(Math.log2(length)));
+    const scratchBytes = 2 * capacity + 3 * this.#columns + 64;
+    this.#inputAt = REGIONS_AT + scratchBytes;
+    this.#outputAt = this.#inputAt + capacity;
+    this.#outputBytes = 2 * capacity + 3 * this.#columns + 64;
+    const needed = this.#outputAt + this.#outputBytes;
+    const have = this.#wasm.memory.buffer.byteLength;
+    if (needed > have) this.#wasm.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
+    this.#capacity = capacity;
+  }
+}
