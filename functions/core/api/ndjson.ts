@@ -124,7 +124,6 @@ function keepLargeIntegers(this: unknown, _key: string, value: unknown, context?
   return value;
 }
 
-const CARRIAGE_RETURN = 13;
 const OPEN_BRACE = 123;
 
 function trimCarriageReturn(line: string): string {

@@ -125,14 +125,9 @@ function encodeLine(from: usize, end: usize): usize {
   } else {
     let expected = 0;
     while (true) {
-      if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+      const nameEnd = plainStringEnd(at, end);
+      if (nameEnd == FAILED) return FAILED;
       const nameStart = at + 1;
-      let nameEnd = nameStart;
-      while (nameEnd < end && load<u8>(nameEnd) != QUOTE) {
-        if (load<u8>(nameEnd) == BACKSLASH) return FAILED;
-        nameEnd++;
-      }
-      if (nameEnd >= end) return FAILED;
       const column = findColumn(nameStart, nameEnd - nameStart, expected);
       at = skipSpace(nameEnd + 1, end);
       if (at >= end || load<u8>(at) != 0x3a) return FAILED;
@@ -312,14 +307,9 @@ function isDigit(byte: u8): bool {
 
 /** DATE: YYYY-MM-DD; TIMESTAMP: YYYY-MM-DD[T ]HH:MM:SS[.F{1,6}], as the JavaScript encoders check them. */
 function dateTime(kind: u8, at: usize, end: usize): usize {
-  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+  const close = plainStringEnd(at, end);
+  if (close == FAILED) return FAILED;
   const start = at + 1;
-  let close = start;
-  while (close < end && load<u8>(close) != QUOTE) {
-    if (load<u8>(close) == BACKSLASH) return FAILED;
-    close++;
-  }
-  if (close >= end) return FAILED;
   const length = close - start;
   if (kind == DATE ? length != 10 : length < 19) return FAILED;
   if (!digitsAt(start, 4) || load<u8>(start + 4) != 0x2d || !digitsAt(start + 5, 2) || load<u8>(start + 7) != 0x2d || !digitsAt(start + 8, 2)) return FAILED;
@@ -331,6 +321,17 @@ function dateTime(kind: u8, at: usize, end: usize): usize {
   }
   copy(start, close);
   return close + 1;
+}
+
+/** Where the JSON string at `at` closes, if it has no escape (a key, a date); else FAILED. */
+function plainStringEnd(at: usize, end: usize): usize {
+  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+  let close = at + 1;
+  while (close < end && load<u8>(close) != QUOTE) {
+    if (load<u8>(close) == BACKSLASH) return FAILED;
+    close++;
+  }
+  return close < end ? close : FAILED;
 }
 
 function digitsAt(at: usize, count: usize): bool {
