@@ -57,9 +57,10 @@ let compiled: object | undefined;
 // (peak RSS 146 → about 113 MB for a million rows, see README). gc() is obtained as the expose-gc
 // flag allows; where it is not, loads work the same with more memory.
 const COLLECT_EVERY_BYTES = 1 << 20;
-const collectYoung = youngCollector();
+let collectYoung: (() => void) | undefined | null = null;
 let sinceCollection = 0;
 
+/** Made on first use: the steps that load nothing never create the context it takes. */
 function youngCollector(): (() => void) | undefined {
   try {
     setFlagsFromString('--expose-gc');
@@ -116,6 +117,7 @@ export class Transcoder {
     sinceCollection += bytes.length;
     if (sinceCollection >= COLLECT_EVERY_BYTES) {
       sinceCollection = 0;
+      if (collectYoung === null) collectYoung = youngCollector();
       collectYoung?.();
     }
     const wasm = this.#wasm;
