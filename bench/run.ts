@@ -1,7 +1,8 @@
 // npm run bench -- [--items 1000000] [--repetitions 3] [--output bench/RESULTS.md]
-// Measures, in one run and as ratios: the simulator's HTTP read rate, PostgreSQL's COPY ceiling,
-// our full load (whole `npm run sync` process) and its peak memory, a 1% delta, an unchanged run,
-// and each step's Lambda bundle. Uses DATABASE_URL if set, else an embedded PostgreSQL 16.
+// Measures, in one run and as ratios: the simulator's HTTP read rate, our encoding alone (no
+// database), PostgreSQL's COPY ceiling, our full load (whole `npm run sync` process) with its CPU
+// time and peak memory, a 1% delta, an unchanged run, and each step's Lambda bundle. Uses
+// DATABASE_URL if set, else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
