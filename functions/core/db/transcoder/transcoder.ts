@@ -153,10 +153,11 @@ export class Transcoder {
   #reserve(length: number): void {
     if (length <= this.#capacity) return;
     const capacity = Math.max(MIN_REGION, 2 ** Math.ceil(Math.log2(length)));
-    const scratchBytes = 2 * capacity + 3 * this.#columns + 64;
-    this.#inputAt = REGIONS_AT + scratchBytes;
+    // Scratch (before the input) and output are the same size.
+    const encodedBytes = 2 * capacity + 3 * this.#columns + 64;
+    this.#inputAt = REGIONS_AT + encodedBytes;
     this.#outputAt = this.#inputAt + capacity;
-    this.#outputBytes = 2 * capacity + 3 * this.#columns + 64;
+    this.#outputBytes = encodedBytes;
     const needed = this.#outputAt + this.#outputBytes;
     const have = this.#wasm.memory.buffer.byteLength;
     if (needed > have) this.#wasm.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
