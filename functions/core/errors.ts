@@ -92,5 +92,16 @@ export function databaseError(what: string, error: unknown): FocusSyncError {
   if (CONNECTION_ERROR_CODES.has(code) || TRANSIENT_SQLSTATE.test(code)) {
     return new DatabaseUnavailable(`${what}: the database connection failed (${code || message}); it is retried, check DATABASE_URL and that PostgreSQL is up if it persists`, { cause: error });
   }
-  return new DatabaseError(`${what}: PostgreSQL said: ${message}${code ? ` (SQLSTATE ${code})` : ''}`, { cause: error });
+  // postgres.js names its own failures (COPY_IN_PROGRESS…) with codes that are not SQLSTATEs.
+  if (!/^[0-9A-Z]{5}$/.test(code)) return new DatabaseError(`${what}: the database client failed: ${message}`, { cause: error });
+  return new DatabaseError(`${what}: PostgreSQL said: ${message} (SQLSTATE ${code})`, { cause: error });
+}
+
+/** Runs `work`, and names whatever it throws with databaseError: `what` says what failed, and for which pair. */
+export async function inDatabase<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw databaseError(what, error);
+  }
 }

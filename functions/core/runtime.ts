@@ -21,8 +21,10 @@ export function runtime(): Runtime {
 
 /** A part the configuration lacks (a Lambda function whose step does not read it) fails when used. */
 export function createRuntime(config: Config): Runtime {
-  // postgres.js connects on the first query, so making the client here costs nothing.
-  const sql = reads(config, 'database') ? connect(config.databaseUrl, { ssl: config.databaseSsl }) : undefined;
+  // postgres.js connects on the first query, so making the client here costs nothing. Locally one
+  // process runs every pair of the Map at once: each pair holds a connection for its load's
+  // transaction, and its lease renewals need a spare one. A Lambda runs one step and opens two.
+  const sql = reads(config, 'database') ? connect(config.databaseUrl, { ssl: config.databaseSsl, max: config.mapConcurrency + 2 }) : undefined;
   const api = reads(config, 'api') ? new FocusApi(config.api) : undefined;
   return {
     config,

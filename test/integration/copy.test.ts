@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
+import { connect } from '../../functions/core/db/connection.ts';
 import { buildDbSchema } from '../../functions/core/db/ddl.ts';
 import { acquireLease } from '../../functions/core/db/leases.ts';
 import { loadEmptyTable } from '../../functions/core/db/mirror.ts';
@@ -36,6 +37,33 @@ describe('stageLines', () => {
     const lines = ['{"id":1,"valid_from":"2025-02-28"}', '{"id":"two","valid_from":null}'];
     await expect(stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}))
       .rejects.toThrow('things/de full lines, line 2, column "id": expected a 64-bit integer, got "two"; nothing of this load was applied');
+  });
+});
+
+describe('a load holding the only connection of its pool', () => {
+  it('makes another query of the process wait for it, where postgres.js would send that query into the COPY and fail it', async () => {
+    const pool = connect(database.url, { max: 1 });
+    try {
+      let copying!: () => void;
+      const started = new Promise<void>((resolve) => { copying = resolve; });
+      let resume!: () => void;
+      const paused = new Promise<void>((resolve) => { resume = resolve; });
+      async function* pausing(): AsyncGenerator<LineBatch> {
+        yield { first: 1, lines: ['{"id":1,"valid_from":"2025-02-28"}'] };
+        copying();
+        await paused;
+        yield { first: 2, lines: ['{"id":2,"valid_from":"2025-03-01"}'] };
+      }
+      const staging = stageLines(pool, 'public.staged', stagedColumns(resource), pausing(), 'things/de full lines', {});
+      await started;
+      const other = pool`SELECT count(*)::int AS rows FROM public.staged`.execute();
+      await new Promise((resolve) => setImmediate(resolve));
+      resume();
+      expect(await staging).toBe(2);
+      expect(await other).toEqual([{ rows: 2 }]);
+    } finally {
+      await pool.end();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 }
 
 /** A fresh database and a focus-sync client on it for one test file: made before its tests, dropped after. */
-export function useTestDatabase(): { readonly sql: Sql } {
+export function useTestDatabase(): { readonly sql: Sql; readonly url: string } {
   let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   let sql: Sql | undefined;
   beforeAll(async () => {
@@ -34,10 +34,15 @@ export function useTestDatabase(): { readonly sql: Sql } {
     await sql?.end();
     await database?.drop();
   });
+  const unavailable = () => new Error('useTestDatabase: the database exists only while the file\'s tests run');
   return {
     get sql(): Sql {
-      if (!sql) throw new Error('useTestDatabase: the database exists only while the file\'s tests run');
+      if (!sql) throw unavailable();
       return sql;
+    },
+    get url(): string {
+      if (!database) throw unavailable();
+      return database.url;
     },
   };
 }

@@ -33,24 +33,28 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
 }
 
 /**
- * Replaces `table` with a fresh unlogged table and streams the lines into it; returns the row count.
- * The table's comment names its owner (`owner`: execution, resource, country), so that a later
- * run can drop what a dead one left.
+ * Replaces `table` with a fresh unlogged table and streams the lines into it, in one transaction;
+ * returns the row count. A load that fails leaves no table. The table's comment names its owner
+ * (`owner`: execution, resource, country), so that a later run can drop what a dead one left.
  */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object): Promise<number> {
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
   try {
-    await sql.unsafe(`DROP TABLE IF EXISTS ${table}`);
-    await sql.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
-    await sql.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
+    // A transaction holds its connection: postgres.js would otherwise queue another query of this
+    // process onto the connection in COPY mode when the pool is busy, and that query fails.
+    return await sql.begin(async (transaction) => {
+      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}`);
+      await transaction.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
+      await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
+      return copyLines(transaction, table, columns, lines, where);
+    });
   } catch (error) {
-    throw databaseError(`Creating the staging table ${table} for ${where}`, error);
+    throw databaseError(`Staging ${where} in ${table}`, error);
   }
-  return copyLines(sql, table, columns, lines, where);
 }
 
-/** Streams the lines into an existing table with COPY; returns the row count. */
-export async function copyLines(sql: Sql | Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
+/** Streams the lines into an existing table with COPY, inside the caller's transaction; returns the row count. */
+export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
   const progress = new LoadProgress(where);

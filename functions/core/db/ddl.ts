@@ -1,4 +1,5 @@
 // Creates and evolves the mirror's tables, idempotently: run it every time, before any load.
+import { inDatabase } from '../errors.ts';
 import { primaryKey, requireTimestamps, type Resource } from '../resources.ts';
 import { columnType } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
@@ -33,7 +34,7 @@ const SYNC_TABLES = [
 /** Creates what is missing and returns warnings for what it would not change. */
 export async function buildDbSchema(sql: Sql, resources: Resource[], countries: string[], schemaPrefix: string): Promise<string[]> {
   const warnings: string[] = [];
-  await sql.begin(async (transaction) => {
+  await inDatabase('Creating or evolving the tables', () => sql.begin(async (transaction) => {
     // Two runs may start at once: let one of them create the objects, the other then finds them.
     await transaction`SELECT pg_advisory_xact_lock(hashtext('focus_sync.ddl'))`;
     await transaction.unsafe(`CREATE SCHEMA IF NOT EXISTS ${SYNC_SCHEMA}`);
@@ -51,7 +52,7 @@ export async function buildDbSchema(sql: Sql, resources: Resource[], countries: 
         warnings.push(...(await evolveTable(transaction, schema, resource, country)));
       }
     }
-  });
+  }));
   return warnings;
 }
 

@@ -1,7 +1,7 @@
 // One run at a time per (resource, country). GetClientState takes a lease; the long steps renew
 // it while they work; every transaction that writes the pair's table checks it holds it; the
 // pair's end releases it; and a lease whose run died expires on its own.
-import { LeaseLost } from '../errors.ts';
+import { inDatabase, LeaseLost } from '../errors.ts';
 import type { Sql, Transaction } from './connection.ts';
 import type { Pair } from './mirror.ts';
 import { SYNC_SCHEMA } from './identifiers.ts';
@@ -17,19 +17,20 @@ export type LeaseAttempt = { acquired: true } | { acquired: false; holder: strin
 
 export async function acquireLease(sql: Sql, pair: Pair, times: LeaseTimes): Promise<LeaseAttempt> {
   const deadline = Date.now() + times.waitMs;
+  const what = `Taking the lease of ${pair.resource}/${pair.country}`;
   for (;;) {
-    const taken = await sql.unsafe(
+    const taken = await inDatabase(what, () => sql.unsafe(
       `INSERT INTO ${SYNC_SCHEMA}.leases AS l (resource, country, execution, expires_at)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4))
        ON CONFLICT (resource, country) DO UPDATE SET execution = excluded.execution, acquired_at = now(), expires_at = excluded.expires_at
        WHERE l.expires_at < now() OR l.execution = excluded.execution
        RETURNING execution`,
       [pair.resource, pair.country, pair.execution, times.seconds],
-    );
+    ));
     if (taken.length > 0) return { acquired: true };
     if (Date.now() >= deadline) {
-      const [holder] = await sql.unsafe<[{ execution: string; expires_at: string }?]>(
-        `SELECT execution, expires_at::text FROM ${SYNC_SCHEMA}.leases WHERE resource = $1 AND country = $2`, [pair.resource, pair.country]);
+      const [holder] = await inDatabase(what, () => sql.unsafe<[{ execution: string; expires_at: string }?]>(
+        `SELECT execution, expires_at::text FROM ${SYNC_SCHEMA}.leases WHERE resource = $1 AND country = $2`, [pair.resource, pair.country]));
       return { acquired: false, holder: holder?.execution ?? 'another run', expiresAt: holder?.expires_at ?? 'soon' };
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, times.waitMs)));
@@ -38,11 +39,11 @@ export async function acquireLease(sql: Sql, pair: Pair, times: LeaseTimes): Pro
 
 /** Extends the lease; fails with LeaseLost when another run has taken the pair over. */
 export async function renewLease(sql: Sql, pair: Pair, times: LeaseTimes): Promise<void> {
-  const renewed = await sql.unsafe(
+  const renewed = await inDatabase(`Renewing the lease of ${pair.resource}/${pair.country}`, () => sql.unsafe(
     `UPDATE ${SYNC_SCHEMA}.leases SET expires_at = now() + make_interval(secs => $4)
      WHERE resource = $1 AND country = $2 AND execution = $3 RETURNING 1`,
     [pair.resource, pair.country, pair.execution, times.seconds],
-  );
+  ));
   if (renewed.length === 0) throw leaseLost(pair);
 }
 
@@ -57,10 +58,10 @@ export async function holdLease(transaction: Transaction, pair: Pair): Promise<v
 
 /** Releases this execution's lease on one pair, or on every pair when `resource` is omitted. */
 export async function releaseLeases(sql: Sql, execution: string, pair?: Omit<Pair, 'execution'>): Promise<void> {
-  await sql.unsafe(
+  await inDatabase(`Releasing the lease${pair ? ` of ${pair.resource}/${pair.country}` : 's'} of ${execution}`, () => sql.unsafe(
     `DELETE FROM ${SYNC_SCHEMA}.leases WHERE execution = $1 AND ($2::text IS NULL OR (resource = $2 AND country = $3))`,
     [execution, pair?.resource ?? null, pair?.country ?? null],
-  );
+  ));
 }
 
 /** Renews the lease every quarter of its life while `work` runs, so a long load keeps its pair. */

@@ -1,5 +1,6 @@
 // The run ledger, focus_sync.runs: one row per execution × resource × country. A pass writes its
 // row inside the transaction that applies its data, so the ledger never claims what was rolled back.
+import { inDatabase } from '../errors.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { SYNC_SCHEMA } from './identifiers.ts';
 import type { Pair } from './mirror.ts';
@@ -90,18 +91,18 @@ export async function recordPass(transaction: Transaction, pair: Pair, pass: Pas
 
 /** CompareState's counts; a pair in sync is done, one out of sync stays `applied` for a repair or Summarize. */
 export async function recordComparison(sql: Sql, pair: Pair, comparison: { clientCount: number; serverCount: number; inSync: boolean }): Promise<void> {
-  await sql.unsafe(
+  await inDatabase(`Recording the counts of ${pair.resource}/${pair.country} in the run ledger`, () => sql.unsafe(
     `UPDATE ${SYNC_SCHEMA}.runs SET client_count = $4, server_count = $5, in_sync = $6,
        status = CASE WHEN $6 THEN 'in_sync' ELSE status END, finished_at = CASE WHEN $6 THEN now() ELSE finished_at END
      WHERE execution_id = $1 AND resource = $2 AND country = $3`,
     [pair.execution, pair.resource, pair.country, comparison.clientCount, comparison.serverCount, comparison.inSync],
-  );
+  ));
 }
 
 /** Summarize: the final status of every pair, and a row for those no pass recorded (failed early, skipped). */
 export async function recordOutcomes(sql: Sql, execution: string, outcomes: Outcome[]): Promise<void> {
   for (const outcome of outcomes) {
-    await sql.unsafe(
+    await inDatabase(`Recording the outcome of ${outcome.resource}/${outcome.country} in the run ledger`, () => sql.unsafe(
       `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at, finished_at, client_count, server_count, in_sync, error)
        VALUES ($1, $2, $3, $4, $5, $6,
          ${PAIR_STARTED},
@@ -112,6 +113,6 @@ export async function recordOutcomes(sql: Sql, execution: string, outcomes: Outc
          in_sync = coalesce(excluded.in_sync, r.in_sync), error = excluded.error`,
       [execution, outcome.resource, outcome.country, outcome.mode, outcome.reason, outcome.status,
         outcome.clientCount, outcome.serverCount, outcome.clientCount === null || outcome.serverCount === null ? null : outcome.clientCount === outcome.serverCount, outcome.error],
-    );
+    ));
   }
 }

@@ -111,22 +111,26 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
 
 /** Drops whatever staging tables an execution left for a pair (after a failure). */
 export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
-  for (const kind of ['full', 'created', 'updated', 'deleted'] as const) {
-    await sql.unsafe(`DROP TABLE IF EXISTS ${stagingTable(pair.execution, pair.resource, pair.country, kind)}`);
-  }
+  await guard(`Dropping the staging tables of ${pair.resource}/${pair.country}`, async () => {
+    for (const kind of ['full', 'created', 'updated', 'deleted'] as const) {
+      await sql.unsafe(`DROP TABLE IF EXISTS ${stagingTable(pair.execution, pair.resource, pair.country, kind)}`);
+    }
+  });
 }
 
 /** Drops the staging tables other runs left for this pair (they died, or lost the pair's lease). */
 export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
-  const stale = await sql.unsafe<Array<{ name: string }>>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE 'stage\\_%'
-       AND CASE WHEN obj_description(c.oid, 'pg_class') LIKE '{%' THEN
-             obj_description(c.oid, 'pg_class')::jsonb @> jsonb_build_object('resource', $1::text, 'country', $2::text)
-             AND obj_description(c.oid, 'pg_class')::jsonb ->> 'execution' <> $3 END`,
-    [pair.resource, pair.country, pair.execution],
-  );
-  for (const { name } of stale) await sql.unsafe(`DROP TABLE IF EXISTS ${SYNC_SCHEMA}.${quoteIdentifier(name)}`);
+  await guard(`Dropping the staging tables other runs left for ${pair.resource}/${pair.country}`, async () => {
+    const stale = await sql.unsafe<Array<{ name: string }>>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE 'stage\\_%'
+         AND CASE WHEN obj_description(c.oid, 'pg_class') LIKE '{%' THEN
+               obj_description(c.oid, 'pg_class')::jsonb @> jsonb_build_object('resource', $1::text, 'country', $2::text)
+               AND obj_description(c.oid, 'pg_class')::jsonb ->> 'execution' <> $3 END`,
+      [pair.resource, pair.country, pair.execution],
+    );
+    for (const { name } of stale) await sql.unsafe(`DROP TABLE IF EXISTS ${SYNC_SCHEMA}.${quoteIdentifier(name)}`);
+  });
 }
 
 /** Moves the watermark and writes the pass's ledger row, in the caller's transaction. */
