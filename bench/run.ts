@@ -1,7 +1,8 @@
 // npm run bench -- [--items 1000000] [--repetitions 3] [--output bench/RESULTS.md]
 // Measures, in one run and as ratios: the simulator's HTTP read rate, our encoding alone (no
 // database), PostgreSQL's COPY ceiling, our full load (whole `npm run sync` process) with its CPU
-// time and peak memory, a 1% delta, an unchanged run, and each step's Lambda bundle. Uses
+// time and peak memory, a 1% delta against reading its lines and against PostgreSQL applying as
+// many changes alone, an unchanged run, and each step's Lambda bundle. Uses
 // DATABASE_URL if set, else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { FocusApi } from '../functions/core/api/client.ts';
 import { loadConfig } from '../functions/core/config.ts';
 import { connect, type Sql } from '../functions/core/db/connection.ts';
-import { encodeLines, stagedColumns } from '../functions/core/db/copy.ts';
+import { encodeLines, stagedColumns, stageLines } from '../functions/core/db/copy.ts';
+import { deltaStatements } from '../functions/core/db/mirror.ts';
 import { resourcesFromSchema } from '../functions/core/resources.ts';
 import { closeRuntime, createRuntime } from '../functions/core/runtime.ts';
 import { taskStates } from '../statemachine/local/definition.ts';
@@ -92,15 +94,24 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const unchanged = await timeEach(() => syncInProcess(config));
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
     const change = Math.max(1, Math.round(size / 300));
+    const mutate = () => fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
     for (let run = 0; run < repetitions; run += 1) {
-      await fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
-      const [{ watermark }] = await sql<[{ watermark: string }]>`SELECT to_char(watermark, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS watermark FROM focus_sync.state`;
+      await mutate();
+      const watermark = await watermarkOf(sql);
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, mode, watermark); });
       const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
       log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
     }
     log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
+    const alone: number[] = [];
+    for (let run = 0; run < repetitions; run += 1) {
+      await mutate();
+      alone.push(await applyAlone(sql, api, await watermarkOf(sql)));
+      // The sync applies these changes, so that the next round stages only its own.
+      await syncInProcess(config);
+    }
+    log(`  PostgreSQL alone applying a delta of ${change * 3}: ${median(alone).toFixed(2)} s`);
     return {
       size,
       httpRead: median(httpRead),
@@ -115,6 +126,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       deltaChanges: change * 3,
       deltaRead: median(delta.map((run) => run.readSeconds)),
       deltaApply: median(delta.map((run) => run.applySeconds)),
+      applyAlone: median(alone),
       deltaSteps: Object.fromEntries(Object.keys(delta[0]!.steps).map((state) => [state, median(delta.map((run) => run.steps[state] ?? 0))])),
     };
   } finally {
@@ -138,6 +150,38 @@ async function copyCeiling(sql: Sql, file: string): Promise<number> {
   const seconds = await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe('COPY public.ceiling FROM STDIN').writable()));
   await sql.unsafe('DROP TABLE public.ceiling');
   return seconds;
+}
+
+/**
+ * PostgreSQL alone applying a delta: the changes since the watermark staged (untimed), then the
+ * delta's own two statements timed after a CHECKPOINT, and rolled back. It runs after the sync's
+ * deltas, on other keys, so its pages are if anything warmer: a lower bound for ApplyDelta.
+ */
+async function applyAlone(sql: Sql, api: FocusApi, watermark: string): Promise<number> {
+  const stage = (kind: 'created' | 'updated' | 'deleted') => `public.bench_${kind}`;
+  for (const kind of ['created', 'updated', 'deleted'] as const) {
+    await stageLines(sql, stage(kind), stagedColumns(resource, kind === 'deleted'), api.lines('promotions', 'de', kind, watermark), `bench ${kind} lines`, {});
+  }
+  const statements = deltaStatements('focus_de.promotions', stagedColumns(resource), stage);
+  await checkpoint(sql);
+  const rolledBack = new Error('rolled back');
+  let seconds = 0;
+  await sql.begin(async (transaction) => {
+    seconds = await timeOnce(async () => {
+      await transaction.unsafe(statements.upsert);
+      await transaction.unsafe(statements.delete);
+    });
+    throw rolledBack;
+  }).catch((error: unknown) => {
+    if (error !== rolledBack) throw error;
+  });
+  await sql.unsafe('DROP TABLE public.bench_created, public.bench_updated, public.bench_deleted');
+  return seconds;
+}
+
+async function watermarkOf(sql: Sql): Promise<string> {
+  const [{ watermark }] = await sql<[{ watermark: string }]>`SELECT to_char(watermark, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS watermark FROM focus_sync.state`;
+  return watermark;
 }
 
 /**

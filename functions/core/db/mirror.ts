@@ -79,23 +79,11 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
 /** Delta: upsert created and updated, delete deleted, and move the watermark, all at once. */
 export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
   const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
-  const names = columnList(columns);
-  const key = columnList(columns.filter((column) => column.key));
-  const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
-  const keyMatch = columns.filter((column) => column.key).map((column) => `t.${quoteIdentifier(column.name)} = d.${quoteIdentifier(column.name)}`).join(' AND ');
+  const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
-    // Created was read before updated, and deleted last: where an item changed between the
-    // reads and shows up twice, the later read wins.
-    const upserted = await transaction.unsafe(
-      `INSERT INTO ${table} (${names})
-       SELECT DISTINCT ON (${key}) ${names} FROM (
-         SELECT 1 AS read_order, ${names} FROM ${stage('updated')}
-         UNION ALL SELECT 2, ${names} FROM ${stage('created')}) AS changed
-       ORDER BY ${key}, read_order
-       ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
-    );
-    const deleted = await transaction.unsafe(`DELETE FROM ${table} AS t USING ${stage('deleted')} AS d WHERE ${keyMatch}`);
+    const upserted = await transaction.unsafe(statements.upsert);
+    const deleted = await transaction.unsafe(statements.delete);
     const [staged] = await transaction.unsafe<[{ created: string; updated: string }]>(
       `SELECT (SELECT count(*) FROM ${stage('created')}) AS created, (SELECT count(*) FROM ${stage('updated')}) AS updated`);
     const pass = { mode: 'delta' as const, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count };
@@ -107,6 +95,25 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
     for (const kind of ['created', 'updated', 'deleted'] as const) await transaction.unsafe(`DROP TABLE ${stage(kind)}`);
     return { upserted: upserted.count, deleted: deleted.count, watermark };
   }));
+}
+
+/** The two statements that apply the staged changes to `table` (the benchmark times them alone). */
+export function deltaStatements(table: string, columns: StagedColumn[], stage: (kind: Exclude<StagingKind, 'full'>) => string): { upsert: string; delete: string } {
+  const names = columnList(columns);
+  const key = columnList(columns.filter((column) => column.key));
+  const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
+  const keyMatch = columns.filter((column) => column.key).map((column) => `t.${quoteIdentifier(column.name)} = d.${quoteIdentifier(column.name)}`).join(' AND ');
+  return {
+    // Created was read before updated, and deleted last: where an item changed between the
+    // reads and shows up twice, the later read wins.
+    upsert: `INSERT INTO ${table} (${names})
+       SELECT DISTINCT ON (${key}) ${names} FROM (
+         SELECT 1 AS read_order, ${names} FROM ${stage('updated')}
+         UNION ALL SELECT 2, ${names} FROM ${stage('created')}) AS changed
+       ORDER BY ${key}, read_order
+       ON CONFLICT (${key}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`,
+    delete: `DELETE FROM ${table} AS t USING ${stage('deleted')} AS d WHERE ${keyMatch}`,
+  };
 }
 
 /** Drops whatever staging tables an execution left for a pair (after a failure). */
