@@ -1,4 +1,5 @@
-// A value PostgreSQL refuses during COPY is reported by API line and column, not by COPY row.
+// A value PostgreSQL refuses during COPY is reported by API line and column, not by COPY row; a
+// load keeps its connection to itself; a failed full load into an empty table leaves it empty.
 import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
