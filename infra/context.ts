@@ -7,7 +7,7 @@ import { LOG_LEVELS } from '../functions/core/telemetry/names.ts';
 export const CONTEXT_KEYS = [
   'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule',
   'alarmEmail', 'apiSecret', 'vpcId', 'databaseSecretArn', 'databaseInstanceType', 'multiAz',
-  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds', 'logLevel',
+  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds', 'logLevel', 'maxLagMinutes',
 ] as const;
 
 const text = z.string().trim().min(1, 'must not be empty');
@@ -42,9 +42,35 @@ const settings = z.object({
   leaseWaitSeconds: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
   apiStallSeconds: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60),
   logLevel: z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)).default('INFO'),
+  // How long a pair may go without being in sync before the PairsStale alarm fires: three schedule
+  // intervals unless set (CloudWatch evaluates an alarm over at most seven days).
+  maxLagMinutes: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').optional(),
+}).transform((value, context) => {
+  if (value.maxLagMinutes !== undefined || value.schedule === 'off') return { ...value, maxLagMinutes: value.maxLagMinutes };
+  const interval = scheduleMinutes(value.schedule);
+  if (interval === undefined) {
+    context.addIssue({ code: 'custom', path: ['maxLagMinutes'], message: `must be set for the schedule ${value.schedule}, whose interval focus-sync cannot tell (three intervals is the usual choice)` });
+    return z.NEVER;
+  }
+  return { ...value, maxLagMinutes: Math.min(10_080, 3 * interval) };
 });
 
 export type Settings = z.output<typeof settings>;
+
+const MINUTES: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
+
+/** The minutes between two scheduled runs: rate(N unit), or a cron that fires hourly or daily at fixed times; else undefined. */
+export function scheduleMinutes(expression: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (rate) return Number(rate[1]) * MINUTES[rate[2]!]!;
+  const fields = /^cron\((.+)\)$/.exec(expression)?.[1]!.trim().split(/\s+/);
+  if (!fields || fields.length !== 6) return undefined;
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = fields as [string, string, string, string, string];
+  const every = (field: string) => field === '*' || field === '?';
+  if (!/^\d+$/.test(minute) || !every(month) || !(every(dayOfMonth) && every(dayOfWeek))) return undefined;
+  if (every(hour)) return 60;
+  return /^\d+$/.test(hour) ? 1440 : undefined;
+}
 
 /** What `-c example=true` (npm run synth) fills in for the required keys left unset: enough to synthesize, not to sync. */
 export const EXAMPLE_CONTEXT = { apiUrl: 'https://api.example.com', businessService: 'example', countries: 'de' } as const;
@@ -60,7 +86,7 @@ export function readSettings(node: Node): Settings {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0]);
-    return given[key] === undefined ? `${key} is not set` : `${key} ${issue.message}`;
+    return given[key] === undefined && issue.code !== 'custom' ? `${key} is not set` : `${key} ${issue.message}`;
   });
   throw new ConfigurationError(`CDK context: ${problems.join('; ')}. Pass -c key=value to cdk, or set it in cdk.json (README, Deploying to AWS).`);
 }

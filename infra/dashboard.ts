@@ -1,5 +1,6 @@
 // A small CloudWatch dashboard of what the steps publish (functions/core/telemetry): pairs in and
-// out of sync, rows loaded per mode, step durations, retries and errors, beside the executions.
+// out of sync, rows loaded per mode, step durations, retries and errors, the freshness of the
+// mirror, beside the executions.
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, Metric, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -27,8 +28,12 @@ export function createDashboard(stack: Stack, stateMachine: StateMachine, states
     graph('Step duration (p90, ms)', perState(METRIC.stepDuration, 'p90')),
     graph('Retries and step errors', [...perState(METRIC.retries, 'Sum').map((metric) => metric.with({ label: `${metric.label} retries` })), ...perState(METRIC.stepErrors, 'Sum').map((metric) => metric.with({ label: `${metric.label} errors` }))]),
   );
-  dashboard.addWidgets(graph('Executions', [
-    stateMachine.metricSucceeded({ period: PERIOD, label: 'succeeded' }), stateMachine.metricFailed({ period: PERIOD, label: 'failed' }), stateMachine.metricTimedOut({ period: PERIOD, label: 'timed out' }),
-  ]));
+  dashboard.addWidgets(
+    graph('Executions', [
+      stateMachine.metricSucceeded({ period: PERIOD, label: 'succeeded' }), stateMachine.metricFailed({ period: PERIOD, label: 'failed' }),
+      stateMachine.metricTimedOut({ period: PERIOD, label: 'timed out' }), stateMachine.metricAborted({ period: PERIOD, label: 'aborted' }),
+    ]),
+    graph('Freshness: minutes since a pair was last in sync (max)', [stepMetric(METRIC.pairLag, {}, 'Maximum').with({ label: 'longest lag' })]),
+  );
   return dashboard;
 }

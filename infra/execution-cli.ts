@@ -3,6 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { parseArgs } from 'node:util';
 import { executionInputFromArgs, executionInputProblem } from '../statemachine/local/arguments.ts';
+import { exitCodeOf } from '../statemachine/local/report.ts';
 import { followExecution } from './execution-history.ts';
 import { STACK_NAME, STATE_MACHINE_OUTPUT } from './stack.ts';
 
@@ -24,7 +25,7 @@ class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Runs one command; resolves to the exit code: 0 done (or SUCCEEDED), 1 the execution did not succeed, 2 a usage or AWS error. */
+/** Runs one command; resolves to the exit code: 0 done (or SUCCEEDED with every pair in sync), 1 the execution did not succeed, 2 a usage or AWS error, 75 it skipped pairs another run held. */
 export async function executionCli(argv: string[], io: ExecutionCliIo): Promise<number> {
   try {
     const { positionals, values } = parseArgs({
@@ -52,7 +53,7 @@ export async function executionCli(argv: string[], io: ExecutionCliIo): Promise<
         io.write(`Started ${executionArn.split(':').at(-1)} with input ${JSON.stringify(input)}`);
         io.write(`  ${consoleUrl(executionArn)}`);
         if (!values.follow) return 0;
-        return (await followExecution(sfn, executionArn, io.write, io.pollMs)).status === 'SUCCEEDED' ? 0 : 1;
+        return exitCodeOf(await followExecution(sfn, executionArn, io.write, io.pollMs));
       }
       case 'list': {
         const max = Number(values.max ?? 10);
@@ -70,7 +71,7 @@ export async function executionCli(argv: string[], io: ExecutionCliIo): Promise<
         const executionArn = rest[0];
         if (!executionArn?.startsWith('arn:')) throw new UsageError('follow needs the execution ARN (npm run execution -- list shows the names; the console shows the ARNs)');
         const { sfn } = io.clients(regionOf(executionArn));
-        return (await followExecution(sfn, executionArn, io.write, io.pollMs)).status === 'SUCCEEDED' ? 0 : 1;
+        return exitCodeOf(await followExecution(sfn, executionArn, io.write, io.pollMs));
       }
       default:
         throw new UsageError(`Unknown command "${command}"\n${USAGE}`);

@@ -9,8 +9,8 @@ import { createAlarms } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
 import { readSettings, type Settings } from './context.ts';
 import { createApiSecret, createDatabase, createVpc } from './database.ts';
-import { createSchedule, createStateMachine } from './state-machine.ts';
-import { createStepFunctions } from './steps.ts';
+import { createSchedule, createStateMachine, releaseDeadExecutions } from './state-machine.ts';
+import { createReleaseFunction, createStepFunctions } from './steps.ts';
 
 export const STACK_NAME = 'FocusSync';
 /** The stack output that `npm run execution` reads the state machine's ARN from. */
@@ -27,8 +27,9 @@ export class FocusSyncStack extends Stack {
     const apiSecret = createApiSecret(this, settings);
     this.functions = createStepFunctions(this, { settings, vpc, apiSecret, database });
     this.stateMachine = createStateMachine(this, this.functions);
+    releaseDeadExecutions(this, this.stateMachine, this.functions.get('GetClientState')!, createReleaseFunction(this, { settings, vpc, apiSecret, database }));
     createSchedule(this, this.stateMachine, settings.schedule);
-    const topic = createAlarms(this, this.stateMachine, settings.alarmEmail);
+    const topic = createAlarms(this, this.stateMachine, settings.alarmEmail, settings.maxLagMinutes);
     createDashboard(this, this.stateMachine, [...this.functions.keys()]);
 
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });

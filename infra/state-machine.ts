@@ -1,8 +1,9 @@
 // statemachine/sync.asl.json as a Standard state machine, each placeholder filled with its own
 // function, logged and traced, and started on a schedule.
-import { RemovalPolicy, Validations, type Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Validations, type Stack } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -22,6 +23,9 @@ export function createStateMachine(stack: Stack, functions: ReadonlyMap<string, 
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const stateMachine = new StateMachine(stack, 'StateMachine', {
+    // Named, so that its executions' ARNs are known without a reference to it: GetClientState may
+    // then ask about them (a reference would make the state machine and its functions a cycle).
+    stateMachineName: stateMachineName(stack),
     comment: 'focus-sync: keeps a PostgreSQL mirror of the Focus data exchange API exact (statemachine/sync.asl.json)',
     definitionBody: DefinitionBody.fromFile(DEFINITION_FILE),
     definitionSubstitutions: definitionSubstitutions(functions),
@@ -43,6 +47,35 @@ export function createStateMachine(stack: Stack, functions: ReadonlyMap<string, 
     });
   }
   return stateMachine;
+}
+
+export function stateMachineName(stack: Stack): string {
+  return `${stack.stackName}-sync`;
+}
+
+/**
+ * A lease protects a pair only from an execution that is alive. When one ends ABORTED, TIMED_OUT or
+ * FAILED, ReleaseExecution releases what it held; and GetClientState, finding a pair held, asks
+ * Step Functions whether its execution still runs (DescribeExecution, on this state machine's
+ * executions only).
+ */
+export function releaseDeadExecutions(stack: Stack, stateMachine: StateMachine, getClientState: NodejsFunction, release: NodejsFunction): Rule {
+  const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName(stack)}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  getClientState.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+  Validations.of(getClientState.role!).acknowledge({
+    // As cdk-nag writes the ARN: literal in an environment-bound stack, else with its pseudo-parameters.
+    id: `AwsSolutions-IAM5[Resource::${typeof stack.resolve(executions) === 'string' ? stack.resolve(executions) : `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(stack)}:*`}]`,
+    reason: 'states:DescribeExecution on the executions of this stack\'s own state machine (its name followed by :*): GetClientState asks whether the execution holding a pair still runs. No other state machine.',
+  });
+  return new Rule(stack, 'ExecutionEnded', {
+    description: 'focus-sync: releases the pairs of an execution that ended ABORTED, TIMED_OUT or FAILED',
+    eventPattern: {
+      source: ['aws.states'],
+      detailType: ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [stateMachine.stateMachineArn], status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+    },
+    targets: [new LambdaFunction(release, { retryAttempts: 8, maxEventAge: Duration.hours(2) })],
+  });
 }
 
 /** Starts an execution with `{}` (every resource and country, mode auto) on the schedule; `off` starts none. */

@@ -1,6 +1,6 @@
 // One Lambda function per Task state of the ASL, named after it, given only what its step reads.
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc } from 'aws-cdk-lib/aws-ec2';
@@ -17,7 +17,10 @@ import { handlerFile, taskStates } from '../statemachine/local/definition.ts';
 import type { Settings } from './context.ts';
 
 export const DEFINITION_FILE = fileURLToPath(new URL('../statemachine/sync.asl.json', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STEPS_DIR = fileURLToPath(new URL('../functions/steps/', import.meta.url));
+const RELEASE_ENTRY = fileURLToPath(new URL('../functions/events/release-execution.ts', import.meta.url));
+const RELEASE_TIMEOUT_SECONDS = 120;
 
 // The loaders stream a pair's lines for minutes, CPU-bound in one thread (parsing JSON, encoding
 // COPY text: about 13 CPU-seconds per million rows, bench/RESULTS.md). Lambda gives CPU in
@@ -49,10 +52,15 @@ export interface StepFunctionsProps {
 /** Task state name → its function; the state machine's substitutions and invoke grants come from this map. */
 export function createStepFunctions(stack: Stack, props: StepFunctionsProps): Map<string, NodejsFunction> {
   const definition = JSON.parse(readFileSync(DEFINITION_FILE, 'utf8')) as { States: Record<string, unknown> };
-  return new Map(taskStates(definition).map((state) => [state, createStepFunction(stack, state, taskTimeout(definition, state), props)]));
+  return new Map(taskStates(definition).map((state) => [state, createStepFunction(stack, state, `${STEPS_DIR}${handlerFile(state)}`, taskTimeout(definition, state), props)]));
 }
 
-function createStepFunction(stack: Stack, state: string, stateTimeoutSeconds: number, props: StepFunctionsProps): NodejsFunction {
+/** ReleaseExecution (functions/events/release-execution.ts): not a Task state, EventBridge invokes it when an execution ends without succeeding. */
+export function createReleaseFunction(stack: Stack, props: StepFunctionsProps): NodejsFunction {
+  return createStepFunction(stack, 'ReleaseExecution', RELEASE_ENTRY, RELEASE_TIMEOUT_SECONDS + TIMEOUT_MARGIN_SECONDS, props);
+}
+
+function createStepFunction(stack: Stack, state: string, entry: string, stateTimeoutSeconds: number, props: StepFunctionsProps): NodejsFunction {
   const reads = stepReads(state);
   const logGroup = new LogGroup(stack, `${state}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new Role(stack, `${state}Role`, {
@@ -62,9 +70,9 @@ function createStepFunction(stack: Stack, state: string, stateTimeoutSeconds: nu
   logGroup.grantWrite(role);
   role.addToPolicy(new PolicyStatement({ actions: VPC_ACTIONS, resources: ['*'] }));
   const fn = new NodejsFunction(stack, state, {
-    entry: `${STEPS_DIR}${handlerFile(state)}`,
+    entry,
     handler: 'handler',
-    description: `focus-sync: the ${state} step (functions/steps/${handlerFile(state)})`,
+    description: `focus-sync: the ${state} step (${relative(ROOT, entry)})`,
     runtime: Runtime.NODEJS_22_X,
     architecture: Architecture.ARM_64,
     memorySize: MEMORY_MB[state] ?? DEFAULT_MEMORY_MB,
@@ -117,6 +125,7 @@ function environment(props: StepFunctionsProps, reads: readonly Part[]): Record<
     FOCUS_LEASE_WAIT_SECONDS: String(settings.leaseWaitSeconds),
     FOCUS_API_STALL_SECONDS: String(settings.apiStallSeconds),
     FOCUS_LOG_LEVEL: settings.logLevel,
+    ...(settings.maxLagMinutes !== undefined && { FOCUS_MAX_LAG_MINUTES: String(settings.maxLagMinutes) }),
     ...(reads.includes('api') && { [SECRET_VARIABLES.api]: props.apiSecret.secretArn, ...SAM_OVERRIDABLE.api }),
     ...(reads.includes('database') && { [SECRET_VARIABLES.database]: props.database.secret.secretArn, DATABASE_SSL: 'verify-full', ...SAM_OVERRIDABLE.database }),
   };

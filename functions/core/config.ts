@@ -42,6 +42,7 @@ const environment = z.object({
   FOCUS_LEASE_SECONDS: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120),
   FOCUS_LEASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
   FOCUS_LOOKBACK_SECONDS: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0),
+  FOCUS_MAX_LAG_MINUTES: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').default(180),
 });
 
 const apiSecret = z.looseObject({ username: nonEmpty, password: nonEmpty });
@@ -81,6 +82,8 @@ export interface Config {
   lease: { seconds: number; waitMs: number };
   /** Deltas re-read this many seconds before the watermark, for changes the API records late. */
   lookbackSeconds: number;
+  /** A pair not in sync for longer than this is stale: the summary warns, and on AWS the PairsStale alarm fires. */
+  maxLagMinutes: number;
   /**
    * The parts configured (default both). A Lambda function has only those its step reads; the
    * credentials or URL of another part are empty there, and the runtime refuses to use them.
@@ -138,6 +141,7 @@ export function loadConfig(env: Environment = process.env, options: LoadOptions 
     outOfSyncRepair: value.FOCUS_OUT_OF_SYNC_REPAIR,
     lease: { seconds: value.FOCUS_LEASE_SECONDS, waitMs: value.FOCUS_LEASE_WAIT_SECONDS * 1000 },
     lookbackSeconds: value.FOCUS_LOOKBACK_SECONDS,
+    maxLagMinutes: value.FOCUS_MAX_LAG_MINUTES,
     ...(options.reads && { reads }),
   };
 }

@@ -44,6 +44,9 @@ export const tablesReady = z.object({ pairs: z.array(pairItem), warnings: z.arra
 
 export const pair = pairItem.extend({ execution: name });
 
+/** GetClientState's input: the pair, and the execution's ARN, by which another execution can ask Step Functions whether this one still runs. */
+export const clientStateInput = pair.extend({ executionArn: name.optional() });
+
 /** What FullLoad and ApplyDelta read: the pair, and why GetClientState or PlanRepair chose this pass (for the run ledger). */
 export const passInput = pair.extend({ reason: z.string().optional() });
 
@@ -127,12 +130,31 @@ export const summaryRow = z.object({
   cause: z.string().nullable(),
 });
 
+/** How long ago a pair was last in sync (from its first attempt when it never was). */
+export const pairLag = z.object({ resource: name, country: name, lagMinutes: z.number().nonnegative(), everInSync: z.boolean() });
+
 export const summary = z.object({
   execution: name,
   pairs: z.array(summaryRow),
   inSync: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
+  /** The longest lag among this run's pairs, after it (absent from what an older deployment's Summarize wrote). */
+  maxLagMinutes: z.number().nonnegative().default(0),
+  /** Pairs whose lag, after this run, is above the configured maximum (FOCUS_MAX_LAG_MINUTES). */
+  stale: z.array(pairLag).default([]),
+});
+
+/** EventBridge's "Step Functions Execution Status Change" event, for an execution that did not succeed. */
+export const executionEnded = z.looseObject({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  detail: z.looseObject({ executionArn: name, name, status: z.enum(['ABORTED', 'TIMED_OUT', 'FAILED']) }),
+});
+
+export const released = z.object({
+  execution: name,
+  status: z.string(),
+  pairs: z.array(z.object({ resource: name, country: name, applied: z.boolean(), step: z.string().nullable() })),
 });
 
 export type AuthenticateInput = z.output<typeof authenticateInput>;
@@ -140,6 +162,7 @@ export type RunOptions = z.output<typeof runOptions>;
 export type SchemaLoaded = z.output<typeof schemaLoaded>;
 export type TablesReady = z.output<typeof tablesReady>;
 export type PairInput = z.output<typeof pair>;
+export type ClientStateInput = z.output<typeof clientStateInput>;
 export type PassInput = z.output<typeof passInput>;
 export type ClientStateOutput = z.output<typeof clientState>;
 export type Applied = z.output<typeof applied>;

@@ -6,22 +6,26 @@ import { stagingTable } from './db/identifiers.ts';
 import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
 import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import { recordComparison } from './db/ledger.ts';
-import type { Applied, ClientStateOutput, Comparison, OutOfSync, PairInput, PassInput, RepairPlan } from './messages.ts';
+import type { Applied, ClientStateInput, ClientStateOutput, Comparison, OutOfSync, PairInput, PassInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
 type DeltaKind = Exclude<LineMode, 'full'>;
 
+const DELTA_STEP: Record<DeltaKind, string> = { created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted' };
+
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
-export async function getClientState({ sql, config }: Runtime, pair: PairInput): Promise<ClientStateOutput> {
-  const lease = await acquireLease(sql, pair, config.lease);
+export async function getClientState({ sql, config, executions }: Runtime, input: ClientStateInput): Promise<ClientStateOutput> {
+  const { executionArn, ...pair } = input;
+  const lease = await acquireLease(sql, { ...pair, executionArn }, config.lease, executions);
   if (lease.acquired) await dropStaleStaging(sql, pair);
   const state = await readClientState(sql, mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country), pair, config.lookbackSeconds);
   if (!lease.acquired) {
-    return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease expires at ${lease.expiresAt}`, watermark: state.watermark };
+    return { ...pair, load: 'skip', reason: `another run (${lease.holder}) is syncing this pair; its lease runs to ${lease.expiresAt} and is renewed while it works`, watermark: state.watermark };
   }
   const [load, reason] = decide(pair.mode, state);
   const lookback = load === 'delta' && config.lookbackSeconds > 0 ? `, re-reading ${config.lookbackSeconds} s before it` : '';
-  return { ...pair, load, reason: reason + lookback, watermark: state.watermark };
+  const takeover = lease.tookOverFrom ? `; took the pair over from ${lease.tookOverFrom.execution}: ${lease.tookOverFrom.why}` : '';
+  return { ...pair, load, reason: reason + lookback + takeover, watermark: state.watermark };
 }
 
 /**
@@ -29,7 +33,7 @@ export async function getClientState({ sql, config }: Runtime, pair: PairInput):
  * staging first and then swapping the table's rows in one transaction.
  */
 export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Applied> {
-  return whileHolding(runtime.sql, pair, runtime.config.lease, () => loadInFull(runtime, pair));
+  return whileHolding(runtime.sql, pair, runtime.config.lease, 'FullLoad', () => loadInFull(runtime, pair));
 }
 
 async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promise<Applied> {
@@ -47,7 +51,7 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  return whileHolding(sql, state, config.lease, async () => {
+  return whileHolding(sql, state, config.lease, DELTA_STEP[kind], async () => {
     const resource = await readResource(sql, state.resource);
     const stage = stagingTable(state.execution, state.resource, state.country, kind);
     const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);

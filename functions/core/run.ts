@@ -1,11 +1,12 @@
 // The steps around the Map: check the credentials, read the schema, build the tables, summarise.
 import { buildDbSchema } from './db/ddl.ts';
-import { recordOutcomes, type Outcome } from './db/ledger.ts';
-import { releaseLeases } from './db/leases.ts';
+import { abortPairs, pairLags, recordOutcomes, type Outcome } from './db/ledger.ts';
+import { heldPairs, releaseLeases } from './db/leases.ts';
 import { dropStaging } from './db/mirror.ts';
 import { InvalidInput } from './errors.ts';
 import type { AuthenticateInput, PairResult, RunOptions, SchemaLoaded, Summary, SummaryRow, TablesReady } from './messages.ts';
 import type { Runtime } from './runtime.ts';
+import type { Sql } from './db/connection.ts';
 
 export async function authenticate({ api, config }: Runtime, { execution, input }: AuthenticateInput): Promise<RunOptions> {
   await api.authenticate();
@@ -30,7 +31,7 @@ export async function buildTables({ sql, config }: Runtime, loaded: SchemaLoaded
 }
 
 /** One row per pair, also in the run ledger; drops the staging tables a failed pair left behind. */
-export async function summarize({ sql }: Runtime, execution: string, pairs: PairResult[]): Promise<Summary> {
+export async function summarize({ sql, config }: Runtime, execution: string, pairs: PairResult[]): Promise<Summary> {
   const rows = pairs.map(summaryRow);
   for (const row of rows.filter((candidate) => candidate.status === 'failed')) {
     await dropStaging(sql, { execution, resource: row.resource, country: row.country });
@@ -38,8 +39,13 @@ export async function summarize({ sql }: Runtime, execution: string, pairs: Pair
   // Before the leases go: a pair's row starts when this execution took its lease.
   await recordOutcomes(sql, execution, rows.map(outcome));
   await releaseLeases(sql, execution);
+  const lags = await pairLags(sql, rows);
   const count = (status: SummaryRow['status']) => rows.filter((row) => row.status === status).length;
-  return { execution, pairs: rows, inSync: count('in_sync'), skipped: count('skipped'), failed: count('failed') };
+  return {
+    execution, pairs: rows, inSync: count('in_sync'), skipped: count('skipped'), failed: count('failed'),
+    maxLagMinutes: Math.max(0, ...lags.map((lag) => lag.lagMinutes)),
+    stale: lags.filter((lag) => lag.lagMinutes > config.maxLagMinutes),
+  };
 }
 
 function outcome(row: SummaryRow): Outcome {
@@ -85,4 +91,28 @@ function causeText(cause: string): string {
     // Not JSON: already the message.
   }
   return cause;
+}
+
+/** A pair a stopped execution left: as it was, or with its last pass `applied` but not compared. */
+export interface LeftPair {
+  resource: string;
+  country: string;
+  applied: boolean;
+  step: string | null;
+}
+
+/**
+ * After an execution stopped without reaching Summarize (Ctrl-C, Stop execution, a timeout, a
+ * failure outside the Map): every pair it had not finished is recorded `aborted` with `why`, its
+ * staging tables are dropped and its leases released, so the next run starts at once. Its open
+ * transactions were rolled back by PostgreSQL when its connections closed. Safe to repeat.
+ */
+export async function releaseExecution(sql: Sql, execution: string, why: string): Promise<LeftPair[]> {
+  const held = await heldPairs(sql, execution);
+  const aborted = await abortPairs(sql, execution, why);
+  const left = [...aborted, ...held.filter((pair) => !aborted.some((row) => row.resource === pair.resource && row.country === pair.country)).map((pair) => ({ ...pair, applied: false }))]
+    .map((pair) => ({ resource: pair.resource, country: pair.country, applied: pair.applied, step: held.find((lease) => lease.resource === pair.resource && lease.country === pair.country)?.step ?? null }));
+  for (const pair of left) await dropStaging(sql, { execution, resource: pair.resource, country: pair.country });
+  await releaseLeases(sql, execution);
+  return left.sort((a, b) => `${a.resource}/${a.country}`.localeCompare(`${b.resource}/${b.country}`));
 }

@@ -4,12 +4,17 @@ import { isDeepStrictEqual } from 'node:util';
 import { FocusApi } from './api/client.ts';
 import { loadConfig, type Config, type Part } from './config.ts';
 import { connect, type Sql } from './db/connection.ts';
+import type { ExecutionStatuses } from './db/leases.ts';
 import { ConfigurationError } from './errors.ts';
+import { stepFunctionsExecutions } from './executions.ts';
+import { onLambda } from './telemetry/logging.ts';
 
 export interface Runtime {
   config: Config;
   sql: Sql;
   api: FocusApi;
+  /** Whether another execution still runs (on Lambda: Step Functions); without it, a lease whose holder shows no proof of life expires. */
+  executions?: ExecutionStatuses | undefined;
 }
 
 let current: Runtime | undefined;
@@ -28,6 +33,7 @@ export function createRuntime(config: Config): Runtime {
   const api = reads(config, 'api') ? new FocusApi(config.api) : undefined;
   return {
     config,
+    executions: onLambda() ? stepFunctionsExecutions() : undefined,
     get sql() {
       return sql ?? notGiven('the database', 'DATABASE_SECRET_ARN (or DATABASE_URL)');
     },

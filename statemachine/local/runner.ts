@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { summary as summarySchema, type Summary } from '../../functions/core/messages.ts';
 import { useRuntime, type Runtime } from '../../functions/core/runtime.ts';
 import type { StepHandler } from '../../functions/core/step.ts';
+import { connect } from '../../functions/core/db/connection.ts';
+import { holdLifeLock } from '../../functions/core/db/leases.ts';
 import { handlerFile, taskStates } from './definition.ts';
 
 export const DEFINITION_FILE = new URL('../sync.asl.json', import.meta.url);
@@ -21,11 +23,13 @@ export interface RunOptions {
   /** Milliseconds to wait before a retry, instead of the ASL's backoff (tests). */
   retryIntervalMs?: number;
   executionName?: string;
+  /** Stops the execution where it is (Ctrl-C): see stopExecution for what is rolled back and recorded. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
   execution: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   summary: Summary | undefined;
   error: { name: string; cause: string } | undefined;
 }
@@ -39,6 +43,7 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
   const retryOverrides = options.retryIntervalMs === undefined ? undefined
     : Object.fromEntries(taskStates(definition).map((name) => [name, options.retryIntervalMs!]));
   useRuntime(options.runtime);
+  const releaseLife = await holdLifeLockIfReachable(options.runtime, execution);
   const run = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers, ...(retryOverrides && { retryIntervalOverrides: retryOverrides }) },
     context: {
@@ -47,6 +52,8 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     } as never,
   });
   let summary: Summary | undefined;
+  const abort = () => run.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
   const events = (async () => {
     for await (const event of run.eventLogs) {
       if (event.type === 'StateExited' && event.state.name === 'Summarize') summary = summarySchema.parse(event.state.output);
@@ -59,10 +66,29 @@ export async function runStateMachine(options: RunOptions): Promise<RunResult> {
     return { execution, status: 'SUCCEEDED', summary, error: undefined };
   } catch (failure) {
     await events.catch(() => {});
+    if (options.signal?.aborted) return { execution, status: 'ABORTED', summary, error: undefined };
     const error = failure instanceof ExecutionError && failure.cause instanceof Error ? failure.cause : failure;
     const name = error instanceof Error ? error.name : 'Error';
     const cause = error instanceof Error ? error.message : String(error);
     return { execution, status: 'FAILED', summary, error: { name, cause } };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await releaseLife?.();
+  }
+}
+
+/**
+ * The run's proof of life for the leases it takes (functions/core/db/leases.ts), on a connection of
+ * its own. Without a reachable database there is none: the run then fails in its first database
+ * step, named as usual, and takes no lease.
+ */
+async function holdLifeLockIfReachable(runtime: Runtime, execution: string): Promise<(() => Promise<void>) | undefined> {
+  const session = connect(runtime.config.databaseUrl, { max: 1, ssl: runtime.config.databaseSsl, lasting: true });
+  try {
+    return await holdLifeLock(session, execution);
+  } catch {
+    await session.end({ timeout: 0 });
+    return undefined;
   }
 }
 
@@ -87,9 +113,14 @@ export async function bindHandlers(definition: StateMachineDefinition): Promise<
   return Object.fromEntries(entries);
 }
 
+/** The one handler that serves no Task state: EventBridge invokes it when an execution ends without succeeding. */
+export const EVENT_HANDLERS = ['ReleaseExecution'] as const;
+
 export async function loadHandler(state: string): Promise<StepHandler<unknown>> {
-  // A template literal, not a computed URL: esbuild bundles every file it can match (launch.mjs).
-  const module = (await import(`../../functions/steps/${handlerFile(state)}`)) as { handler?: StepHandler<unknown> };
+  // Template literals, not computed URLs: esbuild bundles every file they can match (launch.mjs).
+  const module = (await ((EVENT_HANDLERS as readonly string[]).includes(state)
+    ? import(`../../functions/events/${handlerFile(state)}`)
+    : import(`../../functions/steps/${handlerFile(state)}`))) as { handler?: StepHandler<unknown> };
   if (typeof module.handler !== 'function') throw new Error(`functions/steps/${handlerFile(state)} does not export a handler for the Task state ${state}`);
   return module.handler;
 }

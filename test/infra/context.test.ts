@@ -42,9 +42,20 @@ describe('CDK context', () => {
     expect(settings(CONTEXT)).toEqual({
       apiUrl: 'https://api.focus.example', apiVersion: '1', businessService: 'promo', countries: ['de', 'at'], lang: undefined,
       tableSchemaPrefix: 'focus_', mapConcurrency: 4, schedule: 'rate(1 hour)', alarmEmail: undefined, apiSecret: undefined,
-      outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60, logLevel: 'INFO',
+      outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60, logLevel: 'INFO', maxLagMinutes: 180,
       vpcId: undefined, databaseSecretArn: undefined, databaseInstanceType: 't4g.micro', multiAz: false,
     });
+  });
+
+  it('lets a pair lag three schedule intervals before PairsStale fires, unless maxLagMinutes says otherwise', () => {
+    expect(settings({ ...CONTEXT, schedule: 'rate(30 minutes)' }).maxLagMinutes).toBe(90);
+    expect(settings({ ...CONTEXT, schedule: 'cron(15 * * * ? *)' }).maxLagMinutes).toBe(180);
+    expect(settings({ ...CONTEXT, schedule: 'cron(0 2 * * ? *)' }).maxLagMinutes).toBe(3 * 1440);
+    expect(settings({ ...CONTEXT, schedule: 'rate(7 days)' }).maxLagMinutes).toBe(10_080);
+    expect(settings({ ...CONTEXT, schedule: 'cron(0 8 ? * MON-FRI *)', maxLagMinutes: '4000' }).maxLagMinutes).toBe(4000);
+    expect(refusal({ ...CONTEXT, schedule: 'cron(0 8 ? * MON-FRI *)' })).toContain('maxLagMinutes must be set for the schedule cron(0 8 ? * MON-FRI *)');
+    // Runs only by hand: nothing to be late for, unless asked.
+    expect(settings({ ...CONTEXT, schedule: 'off' }).maxLagMinutes).toBeUndefined();
   });
 
   it('names every missing key and how to set it', () => {
@@ -102,7 +113,7 @@ describe('the app with its options', () => {
       const secretStatements = (policy.Properties as { PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown }> } }).PolicyDocument.Statement
         .filter((statement) => statement.Action.includes('secretsmanager:GetSecretValue'));
       expect(secretStatements.map((statement) => statement.Resource)).toEqual([[API_SECRET_ARN, DATABASE_SECRET_ARN]]);
-      expect(resourcesOf(synth.json, 'AWS::Events::Rule')).toEqual([]);
+      expect(resourcesOf(synth.json, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual([]);
       synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     } finally {
       synth.remove();

@@ -131,7 +131,7 @@ describe('npm run execution -- start', () => {
     historyInTwoPolls(history(false));
     expect(await run('start', '--follow')).toBe(0);
     expect(lines.join('\n')).toMatch(/^promotions\/de\s+FullLoad\s+✓\s+12\.0 s$/m);
-    expect(lines.at(-1)).toBe('Execution run-1 SUCCEEDED: every pair is in sync.');
+    expect(lines.at(-1)).toBe('Execution run-1 SUCCEEDED: every pair is in sync (1 in sync, 0 skipped, 0 failed).');
   });
 });
 

@@ -36,7 +36,8 @@ function taskTimeouts(states: Record<string, unknown>): Record<string, number> {
 describe('the step functions', () => {
   it('has one function per Task state of the ASL, with the state\'s name as its id and its handler file as entry', () => {
     expect([...synth.stack.functions.keys()]).toEqual(tasks);
-    expect(Object.keys(STEP_READS).sort()).toEqual([...tasks].sort());
+    // And ReleaseExecution, which EventBridge invokes (test/infra/stack.test.ts).
+    expect(Object.keys(STEP_READS).sort()).toEqual([...tasks, 'ReleaseExecution'].sort());
     for (const state of tasks) {
       const resource = synth.json.Resources[state]!;
       expect(resource.Type, state).toBe('AWS::Lambda::Function');
@@ -59,7 +60,7 @@ describe('the step functions', () => {
   });
 
   it('runs every step on Node.js 22 on arm64, as a minified ES module with source maps and the AWS SDK left to the runtime', () => {
-    for (const state of tasks) {
+    for (const state of [...tasks, 'ReleaseExecution']) {
       expect(fn(synth, state).Runtime, state).toBe('nodejs22.x');
       expect(fn(synth, state).Architectures, state).toEqual(['arm64']);
       expect(fn(synth, state).Environment.Variables.NODE_OPTIONS, state).toBe('--enable-source-maps');
@@ -70,8 +71,8 @@ describe('the step functions', () => {
       // Small: zod is imported as a namespace so that esbuild leaves out its 64 locales (about 350 KB).
       expect(bundle.length / 1024, state).toBeLessThan(300);
     }
-    // The one function that is not a step: CDK's own custom resource that empties the VPC's default security group.
-    const others = resourcesOf(synth.json, 'AWS::Lambda::Function').filter(([id]) => !tasks.includes(id));
+    // The one other function: CDK's own custom resource that empties the VPC's default security group.
+    const others = resourcesOf(synth.json, 'AWS::Lambda::Function').filter(([id]) => ![...tasks, 'ReleaseExecution'].includes(id));
     expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomVpcRestrictDefaultSG/)]);
   });
 

@@ -81,7 +81,7 @@ describe('the stack', () => {
   });
 
   it('starts the state machine with an empty input on the schedule, through a role that may start only it', () => {
-    const [, rule] = resourcesOf(synth.json, 'AWS::Events::Rule')[0]!;
+    const [, rule] = resourcesOf(synth.json, 'AWS::Events::Rule').find(([, candidate]) => candidate.Properties?.ScheduleExpression)!;
     const target = (rule.Properties!.Targets as Array<{ Arn: unknown; Input: string; RoleArn: unknown }>)[0]!;
     const stateMachineId = resourcesOf(synth.json, 'AWS::StepFunctions::StateMachine')[0]![0];
     expect(rule.Properties!.ScheduleExpression).toBe('rate(1 hour)');
@@ -117,7 +117,7 @@ describe('the stack', () => {
 
   it('alarms on pairs out of sync, from the metric Summarize publishes, to the same topic', () => {
     const topicId = resourcesOf(synth.json, 'AWS::SNS::Topic')[0]![0];
-    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    synth.template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'FocusSync', MetricName: 'PairsOutOfSync', Dimensions: [{ Name: 'service', Value: 'focus-sync' }],
       Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
@@ -125,13 +125,39 @@ describe('the stack', () => {
     });
   });
 
+  it('alarms when a pair has not been in sync for three schedule intervals, or when no execution reports at all', () => {
+    synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'FocusSync', MetricName: 'PairLagMinutes', Dimensions: [{ Name: 'service', Value: 'focus-sync' }],
+      Statistic: 'Maximum', Period: 180 * 60, Threshold: 180, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching',
+    });
+    expect(fn(synth, 'Summarize').Environment.Variables.FOCUS_MAX_LAG_MINUTES).toBe('180');
+  });
+
+  it('releases an execution that ends ABORTED, TIMED_OUT or FAILED through ReleaseExecution, and lets GetClientState ask about this state machine\'s executions only', () => {
+    const stateMachineId = resourcesOf(synth.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    const [, rule] = resourcesOf(synth.json, 'AWS::Events::Rule').find(([, candidate]) => candidate.Properties?.EventPattern)!;
+    expect(rule.Properties!.EventPattern).toEqual({
+      'source': ['aws.states'], 'detail-type': ['Step Functions Execution Status Change'],
+      'detail': { stateMachineArn: [{ Ref: stateMachineId }], status: ['ABORTED', 'TIMED_OUT', 'FAILED'] },
+    });
+    const target = (rule.Properties!.Targets as Array<{ Arn: unknown }>)[0]!;
+    expect(logicalIdOf(target.Arn)).toBe('ReleaseExecution');
+    expect(fn(synth, 'ReleaseExecution').Environment.Variables[SECRET_VARIABLES.database]).toBeDefined();
+    expect((stateMachine(synth) as { StateMachineName: string }).StateMachineName).toBe('FocusSync-sync');
+    const describe = roleStatements(synth, logicalIdOf(fn(synth, 'GetClientState').Role)!).filter((statement) => actionsOf(statement).includes('states:DescribeExecution'));
+    expect(describe.map(resourcesIn)).toEqual([[{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':execution:FocusSync-sync:*']] }]]);
+    for (const state of tasks.filter((name) => name !== 'GetClientState')) {
+      expect(JSON.stringify(roleStatements(synth, logicalIdOf(fn(synth, state).Role)!)), state).not.toContain('states:DescribeExecution');
+    }
+  });
+
   it('has a dashboard of pairs in and out of sync, rows loaded per mode, step durations and retries', () => {
     synth.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const [, dashboard] = resourcesOf(synth.json, 'AWS::CloudWatch::Dashboard')[0]!;
     // The body is a Fn::Join of literal parts and tokens (the state machine's ARN): its literal text is enough here.
     const body = JSON.stringify((dashboard.Properties as { DashboardBody: unknown }).DashboardBody);
-    for (const title of ['Pairs per execution', 'Rows loaded per mode', 'Step duration (p90, ms)', 'Retries and step errors', 'Executions']) expect(body).toContain(title);
-    for (const metric of ['PairsInSync', 'PairsOutOfSync', 'PairsFailed', 'RowsLoaded', 'StepDuration', 'Retries', 'StepErrors']) expect(body).toContain(`\\"FocusSync\\",\\"${metric}\\"`);
+    for (const title of ['Pairs per execution', 'Rows loaded per mode', 'Step duration (p90, ms)', 'Retries and step errors', 'Executions', 'Freshness']) expect(body).toContain(title);
+    for (const metric of ['PairsInSync', 'PairsOutOfSync', 'PairsFailed', 'PairsSkipped', 'PairLagMinutes', 'RowsLoaded', 'StepDuration', 'Retries', 'StepErrors']) expect(body).toContain(`\\"FocusSync\\",\\"${metric}\\"`);
     for (const mode of ['full', 'delta']) expect(body).toContain(`\\"Mode\\",\\"${mode}\\"`);
     for (const state of tasks) expect(body).toContain(`\\"State\\",\\"${state}\\"`);
   });
@@ -145,7 +171,8 @@ describe('the stack', () => {
     for (const { path, rule, reason } of acknowledged) expect(reason.length, `${rule} at ${path}`).toBeGreaterThan(80);
     // A new acknowledgement is a security decision: it belongs in this list, and in review.
     expect([...new Set(acknowledged.map(({ rule }) => rule.replace(/<\w+\.Arn>/, '<Function.Arn>')))].sort()).toEqual([
-      'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::<Function.Arn>:*]', 'AwsSolutions-L1',
+      'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::<Function.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:FocusSync-sync:*]', 'AwsSolutions-L1',
       'AwsSolutions-RDS11', 'AwsSolutions-RDS3', 'AwsSolutions-SMG4',
     ]);
   });

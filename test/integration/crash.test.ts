@@ -1,5 +1,5 @@
 // A sync process killed anywhere (the machine dies, Lambda times out) leaves every table and
-// watermark as it was; the next run takes over once the dead run's lease expires, and converges.
+// watermark as it was; the next run takes the dead run's pairs over at once (test/integration/stopped-runs.test.ts) and converges.
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';

@@ -2,6 +2,7 @@
 import { expect } from 'vitest';
 import type { FocusApi } from '../../functions/core/api/client.ts';
 import type { Config } from '../../functions/core/config.ts';
+import type { ExecutionStatuses } from '../../functions/core/db/leases.ts';
 import { connect, type Sql } from '../../functions/core/db/connection.ts';
 import { resourcesFromSchema } from '../../functions/core/resources.ts';
 import { closeRuntime, createRuntime } from '../../functions/core/runtime.ts';
@@ -14,8 +15,11 @@ export interface Harness {
   simulator: Simulator;
   sql: Sql;
   config: Config;
-  /** Runs the state machine; `api` replaces the API client (to break a stream on purpose), `config` overrides settings for this run. */
-  sync(input?: unknown, options?: Partial<RunOptions> & { api?: FocusApi; config?: Partial<Config> }): Promise<RunResult>;
+  /**
+   * Runs the state machine; `api` replaces the API client (to break a stream on purpose), `config`
+   * overrides settings for this run, `executions` answers whether a Step Functions execution runs.
+   */
+  sync(input?: unknown, options?: Partial<RunOptions> & { api?: FocusApi; config?: Partial<Config>; executions?: ExecutionStatuses }): Promise<RunResult>;
   /** Puts a row the API does not have into promotions/de: the mirror is then one row ahead of the server. */
   addStrayRow(): Promise<void>;
   /** Every mirror table's rows and every watermark, to check that a failed run changed nothing. */
@@ -40,14 +44,15 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     outOfSyncRepair: 'delta-then-full',
     lease: { seconds: 60, waitMs: 1_000 },
     lookbackSeconds: 0,
+    maxLagMinutes: 180,
   };
   const sql = connect(database.url);
   return {
     simulator,
     sql,
     config,
-    async sync(input = {}, { api, config: overrides, ...options } = {}) {
-      const runtime = { ...createRuntime({ ...config, ...overrides }), ...(api && { api }) };
+    async sync(input = {}, { api, config: overrides, executions, ...options } = {}) {
+      const runtime = { ...createRuntime({ ...config, ...overrides }), ...(api && { api }), ...(executions && { executions }) };
       try {
         return await runStateMachine({ input, runtime, retryIntervalMs: 10, ...options });
       } finally {

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       outOfSyncRepair: 'delta-then-full',
       lease: { seconds: 120, waitMs: 10_000 },
       lookbackSeconds: 0,
+      maxLagMinutes: 180,
     });
   });
 

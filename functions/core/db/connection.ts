@@ -11,12 +11,14 @@ const asText = (value: unknown) => String(value);
 // 'verify-full' checks the certificate chain and the host name; 'require' only encrypts.
 const TLS: Record<DatabaseSsl, false | 'require' | 'verify-full'> = { disable: false, require: 'require', 'verify-full': 'verify-full' };
 
-/** Without `ssl`, the URL's sslmode decides (postgres.js lets an explicit option win over it). */
-export function connect(url: string, options: { max?: number; ssl?: DatabaseSsl } = {}): Sql {
+/** Without `ssl`, the URL's sslmode decides (postgres.js lets an explicit option win over it). `lasting`: never closed while idle or old. */
+export function connect(url: string, options: { max?: number; ssl?: DatabaseSsl; lasting?: boolean } = {}): Sql {
   return postgres(url, {
     ...(options.ssl && { ssl: TLS[options.ssl] }),
     max: options.max ?? 4,
-    idle_timeout: 60,
+    idle_timeout: options.lasting ? 0 : 60,
+    // A lasting connection holds a session-level lock for a whole run: never closed by the pool.
+    ...(options.lasting && { max_lifetime: 0 }),
     connect_timeout: CONNECT_TIMEOUT_SECONDS,
     // Typed in postgres.js's documentation, not in its .d.ts.
     ...({ socket: socketWithoutDelay } as object),

@@ -4,7 +4,7 @@ import { primaryKey, requireTimestamps, type Resource } from '../resources.ts';
 import { columnType } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { countrySchema, qualified, quoteIdentifier, SYNC_SCHEMA } from './identifiers.ts';
-import { PAIR_STATUS_VIEW, RUNS_TABLE } from './ledger.ts';
+import { PAIR_STATUS_VIEW, RUNS_STATUSES_MIGRATION, RUNS_TABLE } from './ledger.ts';
 
 const SYNC_TABLES = [
   `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.resources (
@@ -27,7 +27,15 @@ const SYNC_TABLES = [
      acquired_at timestamptz NOT NULL DEFAULT now(),
      expires_at  timestamptz NOT NULL,
      PRIMARY KEY (resource, country))`,
+  // The holder's proof of life (functions/core/db/leases.ts) and the step it last worked in. Only
+  // when missing: ALTER TABLE would wait for every transaction that holds a lease row (a load).
+  `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${SYNC_SCHEMA}.leases'::regclass AND attname = 'alive_lock') THEN
+       ALTER TABLE ${SYNC_SCHEMA}.leases ADD COLUMN execution_arn text, ADD COLUMN alive_lock bigint, ADD COLUMN step text;
+     END IF;
+   END $$`,
   RUNS_TABLE,
+  RUNS_STATUSES_MIGRATION,
   PAIR_STATUS_VIEW,
 ];
 

@@ -1,5 +1,7 @@
-// The run ledger, focus_sync.runs: one row per execution × resource × country. A pass writes its
-// row inside the transaction that applies its data, so the ledger never claims what was rolled back.
+// The run ledger, focus_sync.runs: one row per execution × resource × country, written when the
+// execution takes the pair (running). A pass writes its row inside the transaction that applies its
+// data, so the ledger never claims what was rolled back; a run that stops leaves its pairs aborted,
+// and one that dies leaves them for the next run to mark abandoned.
 import { inDatabase } from '../errors.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { SYNC_SCHEMA } from './identifiers.ts';
@@ -27,13 +29,17 @@ export interface Outcome {
   error: string | null;
 }
 
+/** running and applied are a pair's states while its run works on it; the others are final. */
+export const RUN_STATUS = ['running', 'applied', 'in_sync', 'skipped', 'failed', 'aborted', 'abandoned'] as const;
+const RUN_STATUSES = RUN_STATUS.map((status) => `'${status}'`).join(', ');
+
 export const RUNS_TABLE = `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.runs (
      execution_id     text NOT NULL,
      resource         text NOT NULL,
      country          text NOT NULL,
      mode             text CHECK (mode IN ('full', 'delta')),
      reason           text,
-     status           text NOT NULL CHECK (status IN ('applied', 'in_sync', 'skipped', 'failed')),
+     status           text NOT NULL CONSTRAINT runs_status_check CHECK (status IN (${RUN_STATUSES})),
      started_at       timestamptz NOT NULL DEFAULT now(),
      finished_at      timestamptz,
      rows_loaded      bigint NOT NULL DEFAULT 0,
@@ -48,15 +54,24 @@ export const RUNS_TABLE = `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.runs (
      error            text,
      PRIMARY KEY (execution_id, resource, country))`;
 
-// The latest state of every pair. The lag is how far the mirror's newest change (the last
-// successful watermark, API time in UTC) is behind now.
+// A ledger made by an earlier version allows fewer statuses: widened once, under BuildDbSchema's lock.
+export const RUNS_STATUSES_MIGRATION = `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${SYNC_SCHEMA}.runs'::regclass AND conname = 'runs_status_check'
+                    AND pg_get_constraintdef(oid) LIKE '%abandoned%') THEN
+       ALTER TABLE ${SYNC_SCHEMA}.runs DROP CONSTRAINT IF EXISTS runs_status_check;
+       ALTER TABLE ${SYNC_SCHEMA}.runs ADD CONSTRAINT runs_status_check CHECK (status IN (${RUN_STATUSES}));
+     END IF;
+   END $$`;
+
+// The latest state of every pair. The lag is how long ago the pair was last in sync (NULL while it
+// never was): whatever the cause, repeated skips, failures or no runs at all, it grows.
 export const PAIR_STATUS_VIEW = `CREATE OR REPLACE VIEW ${SYNC_SCHEMA}.pair_status AS
    SELECT p.resource, p.country,
           last.execution_id AS last_execution, last.status AS last_status, last.mode AS last_mode,
           last.started_at AS last_started_at, last.finished_at AS last_finished_at, last.error AS last_error,
           ok.execution_id AS last_success_execution, ok.finished_at AS last_success_at, ok.watermark_after AS last_success_watermark,
           bad.execution_id AS last_failure_execution, bad.finished_at AS last_failure_at, bad.error AS last_failure_error,
-          (now() AT TIME ZONE 'UTC') - ok.watermark_after::timestamp AS lag
+          now() - ok.finished_at AS lag
    FROM (SELECT DISTINCT resource, country FROM ${SYNC_SCHEMA}.runs) AS p
    LEFT JOIN LATERAL (SELECT * FROM ${SYNC_SCHEMA}.runs r WHERE r.resource = p.resource AND r.country = p.country
                       ORDER BY r.started_at DESC, r.finished_at DESC NULLS FIRST LIMIT 1) AS last ON true
@@ -68,9 +83,52 @@ export const PAIR_STATUS_VIEW = `CREATE OR REPLACE VIEW ${SYNC_SCHEMA}.pair_stat
 // When this execution took the pair's lease ($1 execution, $2 resource, $3 country), else now.
 const PAIR_STARTED = `coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WHERE resource = $2 AND country = $3 AND execution = $1), now())`;
 
+/** GetClientState took the pair: the row says `running` until a pass, the comparison or Summarize moves it on. */
+export async function recordStart(sql: Sql | Transaction, pair: Pair): Promise<void> {
+  await sql.unsafe(
+    `INSERT INTO ${SYNC_SCHEMA}.runs (execution_id, resource, country, status) VALUES ($1, $2, $3, 'running')
+     ON CONFLICT (execution_id, resource, country) DO NOTHING`,
+    [pair.execution, pair.resource, pair.country]);
+}
+
+/** Another run found this execution dead while it held the pair. */
+export async function abandonPair(transaction: Transaction, pair: Pair, error: string): Promise<void> {
+  await transaction.unsafe(
+    `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, status, finished_at, error)
+     VALUES ($1, $2, $3, 'abandoned', now(), $4)
+     ON CONFLICT (execution_id, resource, country) DO UPDATE SET status = 'abandoned', finished_at = now(), error = excluded.error
+     WHERE r.status IN ('running', 'applied')`,
+    [pair.execution, pair.resource, pair.country, error]);
+}
+
+/** The execution stopped: each pair it had not finished becomes `aborted`, with why. Returns those pairs and the step each was in. */
+export async function abortPairs(sql: Sql, execution: string, why: string): Promise<Array<{ resource: string; country: string; applied: boolean }>> {
+  return inDatabase(`Recording the pairs of ${execution} as aborted in the run ledger`, () => sql.unsafe<Array<{ resource: string; country: string; applied: boolean }>>(
+    `UPDATE ${SYNC_SCHEMA}.runs AS r SET status = 'aborted', finished_at = now(), error = $2
+     FROM (SELECT resource, country, status FROM ${SYNC_SCHEMA}.runs WHERE execution_id = $1 AND status IN ('running', 'applied') FOR UPDATE) AS before
+     WHERE r.execution_id = $1 AND r.resource = before.resource AND r.country = before.country
+     RETURNING r.resource, r.country, before.status = 'applied' AS applied`,
+    [execution, why]));
+}
+
+/** How long ago each pair was last in sync, in minutes; a pair never in sync counts from its first attempt. */
+export async function pairLags(sql: Sql, pairs: ReadonlyArray<{ resource: string; country: string }>): Promise<Array<{ resource: string; country: string; lagMinutes: number; everInSync: boolean }>> {
+  if (pairs.length === 0) return [];
+  const rows = await inDatabase('Reading how long ago each pair was in sync', () => sql.unsafe<Array<{ resource: string; country: string; lag_minutes: number; ever_in_sync: boolean }>>(
+    `SELECT p.resource, p.country,
+            extract(epoch FROM now() - coalesce(max(r.finished_at) FILTER (WHERE r.status = 'in_sync'), min(r.started_at), now()))::float8 / 60 AS lag_minutes,
+            bool_or(r.status = 'in_sync') IS TRUE AS ever_in_sync
+     FROM unnest($1::text[], $2::text[]) AS p(resource, country)
+     LEFT JOIN ${SYNC_SCHEMA}.runs r ON r.resource = p.resource AND r.country = p.country
+     GROUP BY p.resource, p.country ORDER BY p.resource, p.country`,
+    [pairs.map((pair) => pair.resource), pairs.map((pair) => pair.country)]));
+  return rows.map((row) => ({ resource: row.resource, country: row.country, lagMinutes: row.lag_minutes, everInSync: row.ever_in_sync }));
+}
+
 /**
  * Inside the pass's transaction, after its data and the new watermark: the row says `applied`.
- * A repair pass overwrites the counts but keeps the watermark the execution started from. The
+ * A repair pass overwrites the counts but keeps the watermark the execution started from (the first
+ * pass's, written over the `running` row). The
  * pair started when this execution took its lease (held by the caller, so that row exists).
  */
 export async function recordPass(transaction: Transaction, pair: Pair, pass: Pass, watermarkBefore: string | null): Promise<void> {
@@ -82,6 +140,7 @@ export async function recordPass(transaction: Transaction, pair: Pair, pass: Pas
        $6, $7, $8, $9, $10, $11)
      ON CONFLICT (execution_id, resource, country) DO UPDATE SET
        mode = excluded.mode, reason = excluded.reason, status = 'applied',
+       watermark_before = CASE WHEN r.status = 'running' THEN excluded.watermark_before ELSE r.watermark_before END,
        rows_loaded = excluded.rows_loaded, rows_created = excluded.rows_created,
        rows_updated = excluded.rows_updated, rows_deleted = excluded.rows_deleted,
        watermark_after = excluded.watermark_after, client_count = NULL, server_count = NULL, in_sync = NULL`,

@@ -39,6 +39,8 @@ function publishSummary(summary: Summary): void {
   emit(METRIC.pairsOutOfSync, MetricUnit.Count, outOfSync, {});
   emit(METRIC.pairsFailed, MetricUnit.Count, summary.failed, {});
   emit(METRIC.pairsSkipped, MetricUnit.Count, summary.skipped, {});
+  emit(METRIC.pairLag, MetricUnit.NoUnit, summary.maxLagMinutes, {});
+  emit(METRIC.pairsStale, MetricUnit.Count, summary.stale.length, {});
 }
 
 function emit(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>): void {

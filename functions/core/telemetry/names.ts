@@ -18,4 +18,6 @@ export const METRIC = {
   pairsOutOfSync: 'PairsOutOfSync',
   pairsFailed: 'PairsFailed',
   pairsSkipped: 'PairsSkipped',
+  pairLag: 'PairLagMinutes',        // the longest lag of the run's pairs after it
+  pairsStale: 'PairsStale',         // pairs whose lag is above FOCUS_MAX_LAG_MINUTES
 } as const;
