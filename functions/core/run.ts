@@ -110,9 +110,10 @@ export interface LeftPair {
 export async function releaseExecution(sql: Sql, execution: string, why: string): Promise<LeftPair[]> {
   const held = await heldPairs(sql, execution);
   const aborted = await abortPairs(sql, execution, why);
-  const left = [...aborted, ...held.filter((pair) => !aborted.some((row) => row.resource === pair.resource && row.country === pair.country)).map((pair) => ({ ...pair, applied: false }))]
-    .map((pair) => ({ resource: pair.resource, country: pair.country, applied: pair.applied, step: held.find((lease) => lease.resource === pair.resource && lease.country === pair.country)?.step ?? null }));
-  for (const pair of left) await dropStaging(sql, { execution, resource: pair.resource, country: pair.country });
+  const key = (pair: { resource: string; country: string }) => JSON.stringify([pair.resource, pair.country]);
+  const left = new Map<string, LeftPair>(held.map((pair) => [key(pair), { ...pair, applied: false }]));
+  for (const pair of aborted) left.set(key(pair), { ...pair, step: left.get(key(pair))?.step ?? null });
+  for (const pair of left.values()) await dropStaging(sql, { execution, resource: pair.resource, country: pair.country });
   await releaseLeases(sql, execution);
-  return left.sort((a, b) => `${a.resource}/${a.country}`.localeCompare(`${b.resource}/${b.country}`));
+  return [...left.values()].sort((a, b) => key(a).localeCompare(key(b)));
 }

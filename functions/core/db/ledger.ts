@@ -101,7 +101,7 @@ export async function abandonPair(transaction: Transaction, pair: Pair, error: s
     [pair.execution, pair.resource, pair.country, error]);
 }
 
-/** The execution stopped: each pair it had not finished becomes `aborted`, with why. Returns those pairs and the step each was in. */
+/** The execution stopped: each pair it had not finished becomes `aborted`, with why. Returns those pairs, and whether a pass of theirs was applied. */
 export async function abortPairs(sql: Sql, execution: string, why: string): Promise<Array<{ resource: string; country: string; applied: boolean }>> {
   return inDatabase(`Recording the pairs of ${execution} as aborted in the run ledger`, () => sql.unsafe<Array<{ resource: string; country: string; applied: boolean }>>(
     `UPDATE ${SYNC_SCHEMA}.runs AS r SET status = 'aborted', finished_at = now(), error = $2
