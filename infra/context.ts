@@ -62,5 +62,5 @@ export function readSettings(node: Node): Settings {
     const key = String(issue.path[0]);
     return given[key] === undefined ? `${key} is not set` : `${key} ${issue.message}`;
   });
-  throw new ConfigurationError(`CDK context: ${problems.join('; ')}. Pass -c key=value to cdk, or set it in cdk.json (README, Deploying to AWS).`);
+  throw new ConfigurationError(`CDK context: ${problems.join('; ')}. Pass -c key=value to cdk, or set it in cdk.json (docs/aws.md).`);
 }

@@ -111,10 +111,10 @@ export function loadConfig(env: Environment = process.env, options: LoadOptions 
   const api = reads.includes('api') && secrets.api !== undefined ? readSecret('api', apiSecret, secrets.api, problems) : undefined;
   const database = reads.includes('database') && secrets.database !== undefined ? readSecret('database', databaseSecret, secrets.database, problems) : undefined;
   if (api?.username === API_SECRET_PLACEHOLDER) {
-    problems.push(`${SECRET_VARIABLES.api} names a secret that still holds the placeholder the stack created: store the Focus API username and password in it (README, Deploying to AWS)`);
+    problems.push(`${SECRET_VARIABLES.api} names a secret that still holds the placeholder the stack created: store the Focus API username and password in it (docs/aws.md)`);
   }
   if (!parsed.success || problems.length > 0) {
-    const fix = options.secrets ? 'Check the function\'s environment, set by the CDK stack, and its secrets (README, Deploying to AWS)' : 'Set it in the environment or a .env file (see README, Configuration)';
+    const fix = options.secrets ? 'Check the function\'s environment, set by the CDK stack, and its secrets (docs/aws.md)' : 'Set it in the environment or a .env file (see docs/configuration.md)';
     throw new ConfigurationError(`Configuration is incomplete: ${problems.join('; ')}. ${fix}.`);
   }
   const value = parsed.data;
