@@ -1,5 +1,6 @@
 // The fault matrix: every fault the simulator can inject, on every endpoint class, and what the
-// sync must make of it. test/integration/faults.test.ts runs every row; docs/guarantees.md shows them all.
+// sync must make of it. test/integration/faults.test.ts runs every row; docs/guarantees.md shows them all
+// (npm run docs writes the table there).
 import type { Fault } from '../../simulator/index.ts';
 
 export type Endpoint = 'auth' | 'schema' | 'full lines' | 'created lines' | 'updated lines' | 'deleted lines' | 'state';

@@ -8,6 +8,14 @@ import { ConfigurationError } from '../errors.ts';
 import { LOG_LEVELS, SERVICE } from './names.ts';
 
 const LEVEL = z.enum(LOG_LEVELS);
+
+/** Read apart from the configuration, which logging precedes; docs/configuration.md lists it with the others. */
+export const LOG_LEVEL_VARIABLE = {
+  FOCUS_LOG_LEVEL: LEVEL.meta({
+    unset: '`INFO` on Lambda, `SILENT` locally',
+    description: `the steps' JSON log lines (${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}); locally \`npm run sync\` prints for a person instead, and a level here adds the JSON lines (on stderr and stdout)`,
+  }),
+};
 type Level = z.output<typeof LEVEL>;
 
 /** What one invocation logs with, and counts while it runs. */
