@@ -2,13 +2,14 @@
 // holds one between `<!-- name:start -->` and `<!-- name:end -->`; npm run docs rewrites them all.
 import { readFile } from 'node:fs/promises';
 import { environment } from '../../functions/core/config.ts';
+import { columnType, TYPES } from '../../functions/core/db/column-types.ts';
 import { LOG_LEVEL_VARIABLE } from '../../functions/core/telemetry/logging.ts';
 import { settings } from '../../infra/context.ts';
 import type { AslScope } from '../../statemachine/local/definition.ts';
 import { renderMermaid } from '../../statemachine/local/diagram.ts';
 import { renderFaultTable } from '../../test/support/fault-matrix.ts';
 import type { Section } from './pages.ts';
-import { errorDocs, errorTable, settingsTable } from './tables.ts';
+import { columnTypeTable, errorDocs, errorTable, settingsTable } from './tables.ts';
 
 const ASL = 'statemachine/sync.asl.json';
 const ERRORS = 'functions/core/errors.ts';
@@ -36,6 +37,11 @@ export const SECTIONS: Section[] = [
     name: 'errors',
     source: `${ERRORS} (meaning) and the Retry of ${ASL} (retried)`,
     render: async () => errorTable(errorDocs(await read(ERRORS), ERRORS), await definition()),
+  },
+  {
+    name: 'column-types',
+    source: 'TYPES in functions/core/db/column-types.ts',
+    render: async () => columnTypeTable(TYPES, columnType('a type the contract does not name')),
   },
   {
     name: 'fault-matrix',

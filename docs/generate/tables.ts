@@ -1,7 +1,9 @@
 // The reference tables of the docs, each rendered from the code it describes: the configuration
-// variables and CDK context keys from their zod schemas, the errors from errors.ts and the ASL.
+// variables and CDK context keys from their zod schemas, the errors from errors.ts and the ASL,
+// the column types from column-types.ts.
 import ts from 'typescript';
 import type * as z from 'zod';
+import type { ColumnType } from '../../functions/core/db/column-types.ts';
 
 /** A Markdown table; `|` inside a cell is escaped. */
 export function markdownTable(header: string[], rows: string[][]): string {
@@ -107,4 +109,17 @@ function taskRetriers(states: Record<string, StateNode>): Array<[string, Retrier
     ...(state.Type === 'Task' ? [[name, state.Retry ?? []] as [string, Retrier[]]] : []),
     ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((nested) => (nested ? taskRetriers(nested.States) : [])),
   ]);
+}
+
+/** One row per PostgreSQL type, with the API types that become it, and what an unknown type becomes. */
+export function columnTypeTable(types: Readonly<Record<string, ColumnType>>, unknown: ColumnType): string {
+  const bySql = new Map<string, { names: string[]; notes: Set<string> }>();
+  for (const [name, type] of Object.entries(types)) {
+    const row = bySql.get(type.sql) ?? { names: [], notes: new Set<string>() };
+    row.names.push(`\`${name}\``);
+    if (type.note) row.notes.add(type.note);
+    bySql.set(type.sql, row);
+  }
+  const rows = [...bySql].map(([sql, { names, notes }]) => [names.join(', '), `\`${sql}\`${notes.size > 0 ? ` (${[...notes].join('; ')})` : ''}`]);
+  return markdownTable(['API type', 'PostgreSQL type'], [...rows, ['anything else', `\`${unknown.sql}\`, with a warning in BuildDbSchema's output`]]);
 }

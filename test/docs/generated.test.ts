@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as errors from '../../functions/core/errors.ts';
 import { endMarker, generatePages, startMarker, withSections, type Section } from '../../docs/generate/pages.ts';
 import { SECTIONS } from '../../docs/generate/sections.ts';
-import { errorDocs, errorTable, settingsTable } from '../../docs/generate/tables.ts';
+import { columnTypeTable, errorDocs, errorTable, settingsTable } from '../../docs/generate/tables.ts';
 
 const temporary: string[] = [];
 afterAll(() => Promise.all(temporary.map((directory) => rm(directory, { recursive: true, force: true }))));
@@ -116,5 +116,23 @@ describe('the error table', () => {
     const noCatchAll = { States: { First: definition.States.First } };
     expect(errorTable([{ name: 'Never', meaning: 'm' }], noCatchAll)).toContain('| `Never` | m | no |');
     expect(errorTable([{ name: 'Flaky', meaning: 'm' }], noCatchAll)).toContain('yes: by the state machine in every step, 2 more tries');
+  });
+});
+
+describe('the column type table', () => {
+  it('gives one row per PostgreSQL type with every API type that becomes it and their notes, then the fallback', () => {
+    const encode = String;
+    const table = columnTypeTable({
+      int32: { sql: 'INTEGER', encode },
+      time: { sql: 'TIMESTAMP', encode, note: 'microseconds kept' },
+      int16: { sql: 'INTEGER', encode },
+      datetime: { sql: 'TIMESTAMP', encode, note: 'microseconds kept' },
+    }, { sql: 'JSONB', encode, unknown: true });
+    expect(table.split('\n').slice(2)).toEqual([
+      '| `int32`, `int16` | `INTEGER` |',
+      '| `time`, `datetime` | `TIMESTAMP` (microseconds kept) |',
+      '| anything else | `JSONB`, with a warning in BuildDbSchema\'s output |',
+      '',
+    ]);
   });
 });
