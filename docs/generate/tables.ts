@@ -4,6 +4,7 @@
 import ts from 'typescript';
 import type * as z from 'zod';
 import type { ColumnType } from '../../functions/core/db/column-types.ts';
+import { taskStateEntries, type Retrier } from '../../statemachine/local/definition.ts';
 
 /** A Markdown table; `|` inside a cell is escaped. */
 export function markdownTable(header: string[], rows: string[][]): string {
@@ -53,27 +54,9 @@ export function errorDocs(source: string, fileName = 'errors.ts'): ErrorDoc[] {
     });
 }
 
-/** A retrier of a Task state, as the ASL writes it. */
-export interface Retrier {
-  ErrorEquals: string[];
-  MaxAttempts?: number;
-  IntervalSeconds?: number;
-  BackoffRate?: number;
-  MaxDelaySeconds?: number;
-  JitterStrategy?: string;
-}
-
-interface StateNode {
-  Type: string;
-  Retry?: Retrier[];
-  ItemProcessor?: { States: Record<string, StateNode> };
-  Iterator?: { States: Record<string, StateNode> };
-  Branches?: Array<{ States: Record<string, StateNode> }>;
-}
-
 /** One row per error: its name, its meaning, and whether and how the state machine retries it. */
 export function errorTable(errors: ErrorDoc[], definition: { States: Record<string, unknown> }): string {
-  const tasks = taskRetriers(definition.States as Record<string, StateNode>);
+  const tasks = taskStateEntries(definition).map(([name, state]): [string, Retrier[]] => [name, state.Retry ?? []]);
   return markdownTable(['error', 'meaning', 'retried'], errors.map((error) => [`\`${error.name}\``, error.meaning, retried(error.name, tasks)]));
 }
 
@@ -104,12 +87,6 @@ function describePolicy(retrier: Retrier): string {
   ].join(', ');
 }
 
-function taskRetriers(states: Record<string, StateNode>): Array<[string, Retrier[]]> {
-  return Object.entries(states).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [[name, state.Retry ?? []] as [string, Retrier[]]] : []),
-    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((nested) => (nested ? taskRetriers(nested.States) : [])),
-  ]);
-}
 
 /** One row per PostgreSQL type, with the API types that become it, and what an unknown type becomes. */
 export function columnTypeTable(types: Readonly<Record<string, ColumnType>>, unknown: ColumnType): string {
