@@ -2,6 +2,7 @@
 // holds one between `<!-- name:start -->` and `<!-- name:end -->`; npm run docs rewrites them all.
 import { readFile } from 'node:fs/promises';
 import { environment } from '../../functions/core/config.ts';
+import { executionFields } from '../../functions/core/messages.ts';
 import { columnType, TYPES } from '../../functions/core/db/column-types.ts';
 import { LOG_LEVEL_VARIABLE } from '../../functions/core/telemetry/logging.ts';
 import { settings } from '../../infra/context.ts';
@@ -27,6 +28,11 @@ export const SECTIONS: Section[] = [
     name: 'configuration-variables',
     source: 'the schema in functions/core/config.ts (and FOCUS_LOG_LEVEL in functions/core/telemetry/logging.ts)',
     render: async () => settingsTable('variable', { ...environment.shape, ...LOG_LEVEL_VARIABLE }),
+  },
+  {
+    name: 'execution-input',
+    source: 'executionFields in functions/core/messages.ts',
+    render: async () => settingsTable('field', executionFields.shape),
   },
   {
     name: 'context-keys',

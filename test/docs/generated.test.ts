@@ -74,11 +74,12 @@ describe('the settings tables', () => {
     expect(() => settingsTable('variable', { UNDOCUMENTED: z.string() })).toThrow('UNDOCUMENTED has no description');
   });
 
-  it('list every variable of the configuration schema and every CDK context key', async () => {
+  it('list every variable of the configuration schema, every field of the execution input and every CDK context key', async () => {
     const { environment } = await import('../../functions/core/config.ts');
+    const { executionFields } = await import('../../functions/core/messages.ts');
     const { CONTEXT_KEYS } = await import('../../infra/context.ts');
     const page = await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-    for (const name of [...Object.keys(environment.shape), 'FOCUS_LOG_LEVEL', ...CONTEXT_KEYS]) expect(page).toContain(`| \`${name}\` |`);
+    for (const name of [...Object.keys(environment.shape), 'FOCUS_LOG_LEVEL', ...Object.keys(executionFields.shape), ...CONTEXT_KEYS]) expect(page).toContain(`| \`${name}\` |`);
     expect(page).toContain('| `FOCUS_MAP_CONCURRENCY` | `4` |');
     expect(page).toContain('| `apiUrl` | (required) |');
   });

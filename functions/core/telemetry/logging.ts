@@ -8,6 +8,7 @@ import { ConfigurationError } from '../errors.ts';
 import { LOG_LEVELS, SERVICE } from './names.ts';
 
 const LEVEL = z.enum(LOG_LEVELS);
+type Level = z.output<typeof LEVEL>;
 
 /** Read apart from the configuration, which logging precedes; docs/configuration.md lists it with the others. */
 export const LOG_LEVEL_VARIABLE = {
@@ -16,7 +17,6 @@ export const LOG_LEVEL_VARIABLE = {
     description: `the steps' JSON log lines (${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}); locally \`npm run sync\` prints for a person instead, and a level here adds the JSON lines (on stderr and stdout)`,
   }),
 };
-type Level = z.output<typeof LEVEL>;
 
 /** What one invocation logs with, and counts while it runs. */
 export interface Invocation {
