@@ -14,8 +14,9 @@ const COMPLETE_SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:
 const secretArn = z.string().regex(COMPLETE_SECRET_ARN, 'must be the complete ARN of a Secrets Manager secret (ending in -xxxxxx)');
 
 // Each key's meaning, and what leaving it unset means where zod has no default, is written beside
-// its rule: docs/configuration.md's table is generated from it (npm run docs).
-export const settings = z.object({
+// its rule: docs/configuration.md's table is generated from these fields (npm run docs). A rule
+// across keys belongs on `settings`, so that the fields stay a plain object.
+export const contextFields = z.object({
   // The functions refuse plain http for anything but a loopback host, which Lambda has no use for.
   apiUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://api.example.com' })
     .meta({ description: 'the Focus API host (`FOCUS_API_URL`)' }),
@@ -59,8 +60,10 @@ export const settings = z.object({
     .meta({ description: `the functions' JSON log lines: ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')} (\`FOCUS_LOG_LEVEL\`)` }),
 });
 
-/** Every context key the stack reads, in the order of the settings. */
-export const CONTEXT_KEYS = Object.keys(settings.shape) as Array<keyof typeof settings.shape>;
+const settings = contextFields;
+
+/** Every context key the stack reads, in the order of the fields. */
+export const CONTEXT_KEYS = Object.keys(contextFields.shape) as Array<keyof typeof contextFields.shape>;
 
 
 export type Settings = z.output<typeof settings>;

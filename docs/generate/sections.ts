@@ -5,7 +5,7 @@ import { environment } from '../../functions/core/config.ts';
 import { executionFields } from '../../functions/core/messages.ts';
 import { columnType, TYPES } from '../../functions/core/db/column-types.ts';
 import { LOG_LEVEL_VARIABLE } from '../../functions/core/telemetry/logging.ts';
-import { settings } from '../../infra/context.ts';
+import { contextFields } from '../../infra/context.ts';
 import type { AslScope } from '../../statemachine/local/definition.ts';
 import { renderMermaid } from '../../statemachine/local/diagram.ts';
 import { renderFaultTable } from '../../test/support/fault-matrix.ts';
@@ -37,7 +37,7 @@ export const SECTIONS: Section[] = [
   {
     name: 'context-keys',
     source: 'the schema in infra/context.ts',
-    render: async () => settingsTable('context key', settings.shape),
+    render: async () => settingsTable('context key', contextFields.shape),
   },
   {
     name: 'errors',
