@@ -1,5 +1,6 @@
 // A long load's live line, as npm run sync prints it: rows against the server's total, the
 // percentage and the time left once the server has told its total; the line of old without one.
+// And a full load of the state machine asks the server for that total, when it lasts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
@@ -8,6 +9,7 @@ import { ASK_TOTAL_AFTER_MS, LISTENER_INTERVAL_MS, onProgress, type TotalRows } 
 import type { Resource } from '../../functions/core/resources.ts';
 import { progressView } from '../../statemachine/local/progress-view.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { startHarness } from '../support/harness.ts';
 
 const database = useTestDatabase();
 const resource: Resource = {
@@ -66,5 +68,23 @@ describe('a long load\'s progress', () => {
     const { plain } = await load();
     expect(plain.length).toBeGreaterThan(0);
     for (const line of plain) expect(line).toMatch(/⋯ +[\d,]+ rows +[\d,]+ rows\/s +[\d.]+ s\n$/);
+  });
+});
+
+describe('a full load through the state machine', () => {
+  it('asks the server for its total once it has run a second, and a short one asks nothing', async () => {
+    const harness = await startHarness({ items: 3_000, countries: ['de'] });
+    try {
+      const stateRequests = () => harness.simulator.requests().filter((request) => request.path.endsWith('/promotions/de/state')).length;
+      expect((await harness.sync({ resources: ['promotions'] })).status).toBe('SUCCEEDED');
+      expect(stateRequests()).toBe(1); // CheckServerState's only
+      harness.simulator.clearRequests();
+      // The stream pauses past ASK_TOTAL_AFTER_MS, then the rest of the lines come: the load asks.
+      harness.simulator.addFault({ match: '/full/lines', stallAfterLines: 500, stallMs: ASK_TOTAL_AFTER_MS + 200 });
+      expect((await harness.sync({ mode: 'full', resources: ['promotions'] })).status).toBe('SUCCEEDED');
+      expect(stateRequests()).toBe(2);
+    } finally {
+      await harness.close();
+    }
   });
 });
