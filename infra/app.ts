@@ -1,4 +1,4 @@
-// `npx cdk synth | deploy`: the focus-sync stack, configured by CDK context (README, Deploying to AWS).
+// `npx cdk synth | deploy`: the focus-sync stack, configured by CDK context (docs/aws.md).
 import { App } from 'aws-cdk-lib';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { defineApp } from './stack.ts';

@@ -4,12 +4,6 @@ import * as z from 'zod';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { LOG_LEVELS } from '../functions/core/telemetry/names.ts';
 
-export const CONTEXT_KEYS = [
-  'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule',
-  'alarmEmail', 'apiSecret', 'vpcId', 'databaseSecretArn', 'databaseInstanceType', 'multiAz',
-  'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds', 'logLevel', 'maxLagMinutes',
-] as const;
-
 const text = z.string().trim().min(1, 'must not be empty');
 const optionalText = z.string().trim().optional().transform((value) => value || undefined);
 // `-c key=value` gives strings; cdk.json may give arrays, numbers and booleans.
@@ -19,33 +13,58 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
 const COMPLETE_SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const secretArn = z.string().regex(COMPLETE_SECRET_ARN, 'must be the complete ARN of a Secrets Manager secret (ending in -xxxxxx)');
 
-const settings = z.object({
+// Each key's meaning, and what leaving it unset means where zod has no default, is written beside
+// its rule: docs/configuration.md's table is generated from these fields (npm run docs). A rule
+// across keys belongs on `settings`, so that the fields stay a plain object.
+export const contextFields = z.object({
   // The functions refuse plain http for anything but a loopback host, which Lambda has no use for.
-  apiUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://api.example.com' }),
-  apiVersion: z.coerce.string().regex(/^v?\d+$/, 'must be a version such as 1').default('1'),
-  businessService: text,
-  countries: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be country codes such as de,at')).min(1, 'must name at least one country, such as de,at')),
-  lang: optionalText,
-  tableSchemaPrefix: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_'),
-  mapConcurrency: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4),
-  schedule: z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off').default('rate(1 hour)'),
-  alarmEmail: z.email('must be an email address').optional(),
-  apiSecret: optionalText.pipe(z.string().refine((value) => COMPLETE_SECRET_ARN.test(value) || /^[\w/+=.@-]+$/.test(value), 'must be the name or the complete ARN (ending in -xxxxxx) of a Secrets Manager secret').optional()),
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0123456789abcdef0').optional(),
-  databaseSecretArn: secretArn.optional(),
-  databaseInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t4g.micro').default('t4g.micro'),
-  multiAz: flag.default(false),
+  apiUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://api.example.com' })
+    .meta({ description: 'the Focus API host (`FOCUS_API_URL`)' }),
+  apiVersion: z.coerce.string().regex(/^v?\d+$/, 'must be a version such as 1').default('1')
+    .meta({ description: 'API version (`FOCUS_API_VERSION`)' }),
+  businessService: text.meta({ description: 'the business service (`FOCUS_BUSINESS_SERVICE`)' }),
+  countries: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be country codes such as de,at')).min(1, 'must name at least one country, such as de,at'))
+    .meta({ description: 'comma-separated country codes (`FOCUS_COUNTRIES`)' }),
+  lang: optionalText.meta({ description: 'language code sent as `lang` (`FOCUS_LANG`)' }),
+  tableSchemaPrefix: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_')
+    .meta({ description: 'prefix of the per-country schemas (`FOCUS_TABLE_SCHEMA_PREFIX`)' }),
+  mapConcurrency: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4)
+    .meta({ description: 'pairs synced at once, 1 to 40 (`FOCUS_MAP_CONCURRENCY`); a pair\'s function holds up to 4 database connections, so keep 4 × this well below the database\'s `max_connections`' }),
+  schedule: z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off').default('rate(1 hour)')
+    .meta({ description: 'an EventBridge `rate(…)` or `cron(…)` expression, or `off` for no schedule' }),
+  alarmEmail: z.email('must be an email address').optional()
+    .meta({ description: 'an address subscribed to the alarms (confirm the email AWS sends it)' }),
+  apiSecret: optionalText.pipe(z.string().refine((value) => COMPLETE_SECRET_ARN.test(value) || /^[\w/+=.@-]+$/.test(value), 'must be the name or the complete ARN (ending in -xxxxxx) of a Secrets Manager secret').optional())
+    .meta({ unset: 'a new secret', description: 'name or ARN of an existing secret holding `{"username", "password"}`' }),
+  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0123456789abcdef0').optional()
+    .meta({ unset: 'a new VPC', description: 'an existing VPC with private subnets that have a route to the internet (NAT), looked up when you synthesize' }),
+  databaseSecretArn: secretArn.optional().meta({
+    unset: 'a new RDS database',
+    description: 'ARN of the secret of an existing PostgreSQL 12+ database, in the RDS format (`host`, `port`, `dbname`, `username`, `password`); no database is created, and the database must admit the `DatabaseClientsSecurityGroupId` output\'s group and speak TLS with a certificate from a public or Amazon RDS CA',
+  }),
+  databaseInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must be an instance type such as t4g.micro').default('t4g.micro')
+    .meta({ description: 'the RDS instance class, without `db.`' }),
+  multiAz: flag.default(false).meta({ description: '`true` adds a standby in a second AZ (about twice the database cost)' }),
   // The sync's own settings, passed to every function as the FOCUS_* variable of the same meaning.
-  outOfSyncRepair: z.enum(['delta-then-full', 'full', 'none'], 'must be delta-then-full, full or none').default('delta-then-full'),
-  lookbackSeconds: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0),
-  leaseSeconds: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120),
-  leaseWaitSeconds: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
-  apiStallSeconds: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60),
-  logLevel: z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)).default('INFO'),
-  // How long a pair may go without being in sync before the PairsStale alarm fires: three schedule
-  // intervals unless set (CloudWatch evaluates an alarm over at most seven days).
-  maxLagMinutes: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').optional(),
-}).transform((value, context) => {
+  outOfSyncRepair: z.enum(['delta-then-full', 'full', 'none'], 'must be delta-then-full, full or none').default('delta-then-full')
+    .meta({ description: 'what a pair out of sync after a pass gets (`FOCUS_OUT_OF_SYNC_REPAIR`: `delta-then-full`, `full`, `none`)' }),
+  lookbackSeconds: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0)
+    .meta({ description: 'deltas re-read this many seconds before the watermark (`FOCUS_LOOKBACK_SECONDS`)' }),
+  leaseSeconds: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120)
+    .meta({ description: 'how long a pair\'s lease lives unrenewed (`FOCUS_LEASE_SECONDS`)' }),
+  leaseWaitSeconds: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10)
+    .meta({ description: 'how long a run waits for a pair another run holds before skipping it (`FOCUS_LEASE_WAIT_SECONDS`)' }),
+  apiStallSeconds: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60)
+    .meta({ description: 'a stream that sends nothing for this long is broken off and retried (`FOCUS_API_STALL_SECONDS`)' }),
+  logLevel: z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`)).default('INFO')
+    .meta({ description: `the functions' JSON log lines: ${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')} (\`FOCUS_LOG_LEVEL\`)` }),
+  maxLagMinutes: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').optional()
+    .meta({ unset: 'three schedule intervals (180 at the default schedule; none with `schedule=off`)', description: 'a pair not in sync for longer than this fires `PairsStaleAlarm` (`FOCUS_MAX_LAG_MINUTES`, at most 10080, since CloudWatch evaluates an alarm over at most seven days); required for a `cron(…)` whose interval is not plain hourly or daily' }),
+});
+
+// How long a pair may go without being in sync before PairsStale fires: three schedule intervals
+// unless set; with no schedule, no such alarm unless asked.
+const settings = contextFields.transform((value, context) => {
   if (value.maxLagMinutes !== undefined || value.schedule === 'off') return { ...value, maxLagMinutes: value.maxLagMinutes };
   const interval = scheduleMinutes(value.schedule);
   if (interval === undefined) {
@@ -54,6 +73,9 @@ const settings = z.object({
   }
   return { ...value, maxLagMinutes: Math.min(10_080, 3 * interval) };
 });
+
+/** Every context key the stack reads, in the order of the fields. */
+export const CONTEXT_KEYS = Object.keys(contextFields.shape) as Array<keyof typeof contextFields.shape>;
 
 export type Settings = z.output<typeof settings>;
 
@@ -88,5 +110,5 @@ export function readSettings(node: Node): Settings {
     const key = String(issue.path[0]);
     return given[key] === undefined && issue.code !== 'custom' ? `${key} is not set` : `${key} ${issue.message}`;
   });
-  throw new ConfigurationError(`CDK context: ${problems.join('; ')}. Pass -c key=value to cdk, or set it in cdk.json (README, Deploying to AWS).`);
+  throw new ConfigurationError(`CDK context: ${problems.join('; ')}. Pass -c key=value to cdk, or set it in cdk.json (docs/aws.md).`);
 }

@@ -97,7 +97,7 @@ async function stateMachine(io: ExecutionCliIo, values: { stack?: string; arn?: 
   const stackName = values.stack ?? STACK_NAME;
   const { sfn, cloudFormation } = io.clients();
   const stacks = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })).catch((error: Error) => {
-    if (/does not exist/.test(error.message)) throw new UsageError(`There is no stack ${stackName} in this account and region: deploy it (README, Deploying to AWS), or pass --stack or --arn`);
+    if (/does not exist/.test(error.message)) throw new UsageError(`There is no stack ${stackName} in this account and region: deploy it (docs/aws.md), or pass --stack or --arn`);
     throw error;
   });
   const arn = stacks.Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === STATE_MACHINE_OUTPUT)?.OutputValue;

@@ -1,4 +1,4 @@
-// npm run execution -- start | list | follow (see USAGE in execution-cli.ts and the README).
+// npm run execution -- start | list | follow (see USAGE in execution-cli.ts and docs/aws.md).
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { executionCli } from './execution-cli.ts';

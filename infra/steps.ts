@@ -39,7 +39,7 @@ const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 const VPC_ACTIONS = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
 
 // Empty here (empty counts as unset); declared because `sam local invoke --env-vars` only
-// overrides the variables a template declares (README, Deploying to AWS).
+// overrides the variables a template declares (docs/aws.md).
 const SAM_OVERRIDABLE = { api: { FOCUS_USERNAME: '', FOCUS_PASSWORD: '' }, database: { DATABASE_URL: '' } };
 
 export interface StepFunctionsProps {

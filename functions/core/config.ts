@@ -20,29 +20,50 @@ const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), schema.optional());
 const secretArn = z.string().trim().regex(/^arn:aws[\w-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN');
 
-const environment = z.object({
+// Each variable's meaning (and, where zod has no default, what leaving it unset means) is written
+// here, beside its rule: docs/configuration.md's table is generated from it (npm run docs).
+export const environment = z.object({
   FOCUS_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://api.example.com' })
     // Credentials and tokens must not cross a network in clear text; plain http is for a local simulator.
-    .refine((url) => url.startsWith('https:') || LOOPBACK.test(new URL(url).hostname), 'must use https:// (plain http:// only for a loopback host such as 127.0.0.1)'),
-  FOCUS_API_VERSION: z.string().trim().regex(/^v?\d+$/, 'must be a version such as 1 or v1').default('1'),
-  FOCUS_BUSINESS_SERVICE: nonEmpty,
-  FOCUS_COUNTRIES: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be country codes such as de,at')).min(1, 'must name at least one country, such as de,at')),
-  FOCUS_LANG: z.string().trim().optional().transform((value) => value || undefined),
-  FOCUS_API_STALL_SECONDS: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60),
-  FOCUS_USERNAME: optional(nonEmpty),
-  FOCUS_PASSWORD: optional(nonEmpty),
-  FOCUS_API_SECRET_ARN: optional(secretArn),
+    .refine((url) => url.startsWith('https:') || LOOPBACK.test(new URL(url).hostname), 'must use https:// (plain http:// only for a loopback host such as 127.0.0.1)')
+    .meta({ unset: 'the built-in simulator', description: 'service host, e.g. `https://api.example.com`; plain `http://` only for a loopback host' }),
+  FOCUS_API_VERSION: z.string().trim().regex(/^v?\d+$/, 'must be a version such as 1 or v1').default('1')
+    .meta({ description: 'API version; `1` and `v1` both work' }),
+  FOCUS_BUSINESS_SERVICE: nonEmpty.meta({ unset: '(required with a real API)', description: 'the business service in the API\'s paths' }),
+  FOCUS_COUNTRIES: list.pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be country codes such as de,at')).min(1, 'must name at least one country, such as de,at'))
+    .meta({ unset: '(required with a real API)', description: 'comma-separated country codes, e.g. `de,at`' }),
+  FOCUS_LANG: z.string().trim().optional().transform((value) => value || undefined)
+    .meta({ description: 'language code sent as `lang`, e.g. `en`' }),
+  FOCUS_API_STALL_SECONDS: z.coerce.number().int().min(1).max(900, 'must be at most 900 (a step\'s time)').default(60)
+    .meta({ description: 'a stream that sends nothing for this long is broken off and retried' }),
+  FOCUS_USERNAME: optional(nonEmpty).meta({ unset: '(required with a real API)', description: 'API user name' }),
+  FOCUS_PASSWORD: optional(nonEmpty).meta({ unset: '(required with a real API)', description: 'API password' }),
+  FOCUS_API_SECRET_ARN: optional(secretArn)
+    .meta({ description: 'on AWS Lambda only, set by the stack: the Secrets Manager secret holding the API credentials, instead of `FOCUS_USERNAME` and `FOCUS_PASSWORD`' }),
   DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
-    .refine((url) => !hostsOf(url).includes(','), 'must name one host (focus-sync does not connect to a list of hosts)')),
-  DATABASE_SECRET_ARN: optional(secretArn),
-  DATABASE_SSL: optional(z.enum(['disable', 'require', 'verify-full'], 'must be disable, require or verify-full')),
-  FOCUS_TABLE_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_'),
-  FOCUS_MAP_CONCURRENCY: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4),
-  FOCUS_OUT_OF_SYNC_REPAIR: z.enum(['delta-then-full', 'full', 'none'], 'must be delta-then-full, full or none').default('delta-then-full'),
-  FOCUS_LEASE_SECONDS: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120),
-  FOCUS_LEASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10),
-  FOCUS_LOOKBACK_SECONDS: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0),
-  FOCUS_MAX_LAG_MINUTES: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').default(180),
+    .refine((url) => !hostsOf(url).includes(','), 'must name one host (focus-sync does not connect to a list of hosts)'))
+    .meta({
+      unset: 'an embedded PostgreSQL 16 in `.focus-sync/`',
+      description: '`postgres://user:password@host:port/database`, one host (a list of hosts is refused: connections are made with `TCP_NODELAY`, which postgres.js leaves off, and without its failover)',
+    }),
+  DATABASE_SECRET_ARN: optional(secretArn)
+    .meta({ description: 'on AWS Lambda only, set by the stack: the database\'s secret in the RDS format, instead of `DATABASE_URL`' }),
+  DATABASE_SSL: optional(z.enum(['disable', 'require', 'verify-full'], 'must be disable, require or verify-full'))
+    .meta({ unset: 'from the URL (`verify-full` with a database secret)', description: '`disable`, `require` or `verify-full` (certificate checked) for the connection to PostgreSQL' }),
+  FOCUS_TABLE_SCHEMA_PREFIX: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_')
+    .meta({ description: 'prefix of the per-country schemas' }),
+  FOCUS_MAP_CONCURRENCY: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4)
+    .meta({ description: 'how many (resource, country) pairs sync at once (1 to 40)' }),
+  FOCUS_OUT_OF_SYNC_REPAIR: z.enum(['delta-then-full', 'full', 'none'], 'must be delta-then-full, full or none').default('delta-then-full')
+    .meta({ description: 'what a pair out of sync after a pass gets: another delta then a full reload, only a full reload (`full`), or nothing (`none`)' }),
+  FOCUS_LEASE_SECONDS: z.coerce.number().int().min(10, 'must be at least 10').max(86_400).default(120)
+    .meta({ description: 'how long a pair\'s lease lives unrenewed: the last resort for a holder that shows no proof of life (see docs/aws.md, Overlapping runs)' }),
+  FOCUS_LEASE_WAIT_SECONDS: z.coerce.number().int().min(0).max(600, 'must be at most 600').default(10)
+    .meta({ description: 'how long a run waits for a pair another run holds before skipping it' }),
+  FOCUS_LOOKBACK_SECONDS: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0)
+    .meta({ description: 'deltas re-read this many seconds before the watermark (changes the API records late)' }),
+  FOCUS_MAX_LAG_MINUTES: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').default(180)
+    .meta({ description: 'a pair not in sync for longer than this is stale: the summary warns about it (on AWS the context key `maxLagMinutes` sets it, and the `PairsStaleAlarm`)' }),
 });
 
 const apiSecret = z.looseObject({ username: nonEmpty, password: nonEmpty });
@@ -114,10 +135,10 @@ export function loadConfig(env: Environment = process.env, options: LoadOptions 
   const api = reads.includes('api') && secrets.api !== undefined ? readSecret('api', apiSecret, secrets.api, problems) : undefined;
   const database = reads.includes('database') && secrets.database !== undefined ? readSecret('database', databaseSecret, secrets.database, problems) : undefined;
   if (api?.username === API_SECRET_PLACEHOLDER) {
-    problems.push(`${SECRET_VARIABLES.api} names a secret that still holds the placeholder the stack created: store the Focus API username and password in it (README, Deploying to AWS)`);
+    problems.push(`${SECRET_VARIABLES.api} names a secret that still holds the placeholder the stack created: store the Focus API username and password in it (docs/aws.md)`);
   }
   if (!parsed.success || problems.length > 0) {
-    const fix = options.secrets ? 'Check the function\'s environment, set by the CDK stack, and its secrets (README, Deploying to AWS)' : 'Set it in the environment or a .env file (see README, Configuration)';
+    const fix = options.secrets ? 'Check the function\'s environment, set by the CDK stack, and its secrets (docs/aws.md)' : 'Set it in the environment or a .env file (see docs/configuration.md)';
     throw new ConfigurationError(`Configuration is incomplete: ${problems.join('; ')}. ${fix}.`);
   }
   const value = parsed.data;

@@ -1,5 +1,6 @@
 // Every error a step can end with. The `name` strings are the state machine's contract:
-// its Retry and Catch match them, so they are fixed strings, never class names.
+// its Retry and Catch match them, so they are fixed strings, never class names. Each class's doc
+// comment is its meaning in docs/guarantees.md's error table (npm run docs).
 
 export const TRANSIENT_ERRORS = ['ApiUnavailable', 'DatabaseUnavailable'] as const;
 
@@ -8,28 +9,33 @@ export class FocusSyncError extends Error {
   readonly transient: boolean = false;
 }
 
-/** A setting is missing or wrong; fix the environment or the CDK context. */
+/** A setting is wrong or missing (names the variable or context key): fix the environment, the CDK context or the secret. */
 export class ConfigurationError extends FocusSyncError {
   override name = 'ConfigurationError';
 }
 
-/** The execution input or a step's input does not match its schema. */
+/** The execution input or a step's input does not match its schema (names the field). */
 export class InvalidInput extends FocusSyncError {
   override name = 'InvalidInput';
 }
 
-/** The API refused the credentials. */
+/** The API refused the credentials (also after one re-authentication on a 401). */
 export class AuthenticationFailed extends FocusSyncError {
   override name = 'AuthenticationFailed';
 }
 
-/** The API could not be reached or answered 5xx/429: worth another try. */
+/**
+ * The API could not be reached, answered 5xx or 429, broke off or stalled a stream
+ * (`FOCUS_API_STALL_SECONDS`, default 60): worth another try. The client has already tried 3 times
+ * (backoff with jitter, `Retry-After` honoured); a broken stream is re-read from the start into a
+ * fresh staging table.
+ */
 export class ApiUnavailable extends FocusSyncError {
   override name = 'ApiUnavailable';
   override readonly transient = true;
 }
 
-/** The API answered a 4xx other than 429: retrying will not help. */
+/** The API answered a 4xx other than 401/429 (wrong business service, resource or country): retrying will not help. */
 export class ApiRequestFailed extends FocusSyncError {
   override name = 'ApiRequestFailed';
 }
@@ -39,12 +45,12 @@ export class ApiResponseInvalid extends FocusSyncError {
   override name = 'ApiResponseInvalid';
 }
 
-/** A line of the API's data cannot be stored: not JSON, no key, or a value that does not fit. */
+/** A line of the API's data cannot be stored: not JSON, no key, a repeated key, or a value that does not fit its column (names resource, country, line and column). */
 export class InvalidLine extends FocusSyncError {
   override name = 'InvalidLine';
 }
 
-/** The API's schema cannot be mapped to tables. */
+/** The API's schema cannot be mapped to tables: no key, no `created_at`/`updated_at`, a name too long. */
 export class SchemaMappingError extends FocusSyncError {
   override name = 'SchemaMappingError';
 }
@@ -55,22 +61,22 @@ export class DatabaseUnavailable extends FocusSyncError {
   override readonly transient = true;
 }
 
-/** PostgreSQL rejected a statement. */
+/** PostgreSQL refused a statement (names its SQLSTATE). */
 export class DatabaseError extends FocusSyncError {
   override name = 'DatabaseError';
 }
 
-/** Another run took over a pair this run was writing; this run applied nothing to it. */
+/** Another run took over a pair this run was writing (this run's lease expired while it stalled); this run applied nothing to it. */
 export class LeaseLost extends FocusSyncError {
   override name = 'LeaseLost';
 }
 
-/** The mirror's COUNT(*) differs from the server's total_items after a run. */
+/** The mirror's `COUNT(*)` still differs from the server's `total_items` after the repairs (gives both): run with `mode: full` if it persists. */
 export class OutOfSync extends FocusSyncError {
   override name = 'OutOfSync';
 }
 
-/** One or more pairs of an execution failed; the summary names them. */
+/** The execution's final error when one or more pairs failed; the summary names them. */
 export class SyncFailed extends FocusSyncError {
   override name = 'SyncFailed';
 }

@@ -5,13 +5,20 @@ import * as z from 'zod';
 const name = z.string().min(1);
 const timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/);
 
-export const executionInput = z.strictObject({
+/** The execution's input; each field's meaning is docs/configuration.md's table (npm run docs). */
+export const executionFields = z.strictObject({
+  mode: z.enum(['auto', 'full']).default('auto')
+    .meta({ description: '`auto` or `full`: `full` reloads every selected pair in full, whatever its state' }),
+  resources: z.array(name).min(1).optional()
+    .meta({ unset: 'every resource', description: 'resource names from the schema: only these resources; an unknown name fails at once, listing the valid ones' }),
+  countries: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a country code such as de')).min(1).optional()
+    .meta({ unset: '`FOCUS_COUNTRIES`', description: 'country codes: only these countries' }),
   // The Step Functions console fills its input box with {"Comment": "…"}: accepted, and ignored.
-  Comment: z.string().optional(),
-  mode: z.enum(['auto', 'full']).default('auto'),
-  resources: z.array(name).min(1).optional(),
-  countries: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'a country code such as de')).min(1).optional(),
-}).nullish().transform((input) => input ?? { mode: 'auto' as const });
+  Comment: z.string().optional()
+    .meta({ description: 'any text, ignored: the Step Functions console starts with `{"Comment": …}`; any other unknown field is refused by name' }),
+});
+
+export const executionInput = executionFields.nullish().transform((input) => input ?? { mode: 'auto' as const });
 
 /** Authenticate's input: the execution input as the user gave it, and the execution's name (for the logs). */
 export const authenticateInput = z.object({ execution: name, input: executionInput });

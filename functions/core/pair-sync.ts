@@ -41,10 +41,13 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
   const columns = stagedColumns(resource);
   const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
   const lines = () => api.lines(pair.resource, pair.country, 'full');
-  const direct = await loadEmptyTable(sql, table, columns, lines, pair);
+  // The full lines are every live item: as many as the server's total_items. A delta's lines
+  // have no such count, so its progress shows rows without a percentage.
+  const total = () => api.totalItems(pair.resource, pair.country, null);
+  const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair));
+  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), total);
   const { watermark } = await replaceWithStaged(sql, table, columns, pair);
   return { loaded, deleted: 0, watermark };
 }

@@ -1,4 +1,4 @@
-// npm run db: the local mirror, open for queries (the README's morning questions, psql, any client).
+// npm run db: the local mirror, open for queries (the morning queries of docs/ledger.md, psql, any client).
 // Starts the embedded PostgreSQL that npm run sync uses and keeps it up until Ctrl-C; with
 // DATABASE_URL set there is nothing to start, and it says where the mirror is.
 import { loadDotEnv, localPostgresDir } from './environment.ts';

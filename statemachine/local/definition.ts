@@ -4,16 +4,32 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 interface StateNode {
   Type: string;
   Resource?: string;
+  Retry?: Retrier[];
   ItemProcessor?: { States: Record<string, StateNode> };
   Iterator?: { States: Record<string, StateNode> };
   Branches?: Array<{ States: Record<string, StateNode> }>;
 }
 
+/** A Task state's retrier, as the ASL writes it. */
+export interface Retrier {
+  ErrorEquals: string[];
+  MaxAttempts?: number;
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
 /** Every Task state's name, in document order, including those inside Map and Parallel states. */
 export function taskStates(definition: StateMachineDefinition | { States: Record<string, unknown> }): string[] {
+  return taskStateEntries(definition).map(([name]) => name);
+}
+
+/** Every Task state with its name, in document order, including those inside Map and Parallel states. */
+export function taskStateEntries(definition: StateMachineDefinition | { States: Record<string, unknown> }): Array<[string, StateNode]> {
   return Object.entries(definition.States as Record<string, StateNode>).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [name] : []),
-    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((nested) => (nested ? taskStates(nested) : [])),
+    ...(state.Type === 'Task' ? [[name, state] as [string, StateNode]] : []),
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((nested) => (nested ? taskStateEntries(nested) : [])),
   ]);
 }
 

@@ -1,23 +1,10 @@
 // The ASL as a Mermaid flowchart: the README's picture of the flow is rendered from the file that
-// runs, so it cannot drift from it (test/statemachine/diagram.test.ts fails when it does).
+// runs (npm run docs), so it cannot drift from it (test/docs/generated.test.ts fails when it does).
 import type { AslScope, AslState, ChoiceRule } from './definition.ts';
-
-export const DIAGRAM_START = '<!-- diagram:start -->';
-export const DIAGRAM_END = '<!-- diagram:end -->';
 
 /** The state machine as a Mermaid `flowchart TD`, ending in a newline; same definition, same text. */
 export function renderMermaid(definition: AslScope): string {
   return ['flowchart TD', ...scopeLines(definition, '', new NodeIds(), 1), ''].join('\n');
-}
-
-/** The README with `diagram` as the ```mermaid block between the diagram markers. */
-export function withDiagram(readme: string, diagram: string): string {
-  const start = readme.indexOf(DIAGRAM_START);
-  const end = readme.indexOf(DIAGRAM_END);
-  if (start < 0 || end < start || readme.lastIndexOf(DIAGRAM_START) !== start || readme.lastIndexOf(DIAGRAM_END) !== end) {
-    throw new Error(`README.md needs one ${DIAGRAM_START} and, after it, one ${DIAGRAM_END} around the state machine's diagram`);
-  }
-  return `${readme.slice(0, start + DIAGRAM_START.length)}\n\`\`\`mermaid\n${diagram}\`\`\`\n${readme.slice(end)}`;
 }
 
 // Mermaid reads these words as keywords wherever an id starts with them ("classify" breaks a chart).

@@ -1,6 +1,6 @@
 // Live progress of the loads, for a person: on a terminal, one line per running load redrawn in
 // place under the step timeline; otherwise (a pipe, a CI log) a plain line per load every few seconds.
-import type { Progress } from '../../functions/core/telemetry/progress.ts';
+import { duration, estimate, type Progress } from '../../functions/core/telemetry/progress.ts';
 
 export interface Output {
   write(text: string): unknown;
@@ -24,11 +24,17 @@ export function progressView(output: Output, plainIntervalMs = PLAIN_INTERVAL_MS
   return output.isTTY ? liveView(output) : plainView(output, plainIntervalMs);
 }
 
-/** `promotions/de  FullLoad  ⋯ 1,234,567 rows  45,678 rows/s  27.1 s`, aligned with the timeline. */
+/**
+ * `promotions/de  FullLoad  ⋯ 1,234,567 rows  45,678 rows/s  27.1 s`, aligned with the timeline;
+ * once the server's total is known, `1,234,567 / 2,000,000 rows  61%` and the time left at the end.
+ */
 export function progressLine(progress: Progress): string {
   const pair = progress.resource && progress.country ? `${progress.resource}/${progress.country}` : progress.what;
   const number = (value: number) => value.toLocaleString('en-US');
-  return `${pair.padEnd(24)} ${(progress.state ?? '').padEnd(16)} ⋯ ${number(progress.rows).padStart(11)} rows  ${number(progress.rowsPerSecond).padStart(9)} rows/s  ${(progress.elapsedMs / 1000).toFixed(1).padStart(6)} s`;
+  const left = estimate(progress);
+  const rows = left ? `${number(progress.rows).padStart(11)} / ${number(progress.total!)} rows  ${String(left.percent).padStart(3)}%` : `${number(progress.rows).padStart(11)} rows`;
+  const timeLeft = left?.remainingMs === undefined ? '' : `  ${duration(left.remainingMs)} left`;
+  return `${pair.padEnd(24)} ${(progress.state ?? '').padEnd(16)} ⋯ ${rows}  ${number(progress.rowsPerSecond).padStart(9)} rows/s  ${(progress.elapsedMs / 1000).toFixed(1).padStart(6)} s${timeLeft}`;
 }
 
 function liveView(output: Output): ProgressView {

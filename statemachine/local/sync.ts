@@ -27,7 +27,7 @@ try {
     strict: true,
   });
   if (values.help) {
-    write('Usage: npm run sync -- [--mode auto|full] [--resources a,b] [--countries de,at]\nConfiguration comes from the environment or .env (see README).');
+    write('Usage: npm run sync -- [--mode auto|full] [--resources a,b] [--countries de,at]\nConfiguration comes from the environment or .env (see docs/configuration.md).');
     process.exit(0);
   }
   const input = executionInputFromArgs(values);

@@ -1,4 +1,4 @@
-// docker-compose.yml is the README's alternative to the embedded PostgreSQL: it must give the
+// docker-compose.yml is docs/configuration.md's alternative to the embedded PostgreSQL: it must give the
 // database that .env.example's DATABASE_URL names.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

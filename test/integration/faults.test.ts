@@ -1,9 +1,8 @@
 // Every fault the simulator can inject, on every endpoint class: the run either converges to an
 // exact mirror, or fails with the named error and leaves every table and watermark untouched.
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../simulator/index.ts';
-import { ENDPOINTS, FAULT_MATRIX, renderFaultTable, type Endpoint } from '../support/fault-matrix.ts';
+import { ENDPOINTS, FAULT_MATRIX, type Endpoint } from '../support/fault-matrix.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 
 let harness: Harness;
@@ -47,8 +46,4 @@ describe('the fault matrix', () => {
       });
     }
   }
-
-  it('is the table in the README', async () => {
-    expect(await readFile(new URL('../../README.md', import.meta.url), 'utf8')).toContain(renderFaultTable());
-  });
 });

@@ -1,11 +1,10 @@
-// The README's diagram is rendered from the ASL; these tests keep it current and keep it Mermaid.
+// The README's diagram is rendered from the ASL (npm run docs); these tests keep it Mermaid.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { taskStates, type AslScope, type AslState } from '../../statemachine/local/definition.ts';
-import { DIAGRAM_END, DIAGRAM_START, renderMermaid, withDiagram } from '../../statemachine/local/diagram.ts';
+import { renderMermaid } from '../../statemachine/local/diagram.ts';
 import { DEFINITION_FILE } from '../../statemachine/local/runner.ts';
 
-const README_FILE = new URL('../../README.md', import.meta.url);
 const definition = JSON.parse(await readFile(DEFINITION_FILE, 'utf8')) as AslScope;
 
 const task = (next?: string, extra: Partial<AslState> = {}): AslState => ({ Type: 'Task', ...(next ? { Next: next } : { End: true }), ...extra });
@@ -51,11 +50,6 @@ const awkward: AslScope = {
 };
 
 describe('renderMermaid', () => {
-  it('matches the diagram in README.md, so the README cannot show a stale flow', async () => {
-    const readme = await readFile(README_FILE, 'utf8');
-    expect(withDiagram(readme, renderMermaid(definition)), 'README.md\'s diagram is stale: run npm run diagram').toBe(readme);
-  });
-
   it('draws every state exactly once in its own scope, Map and Parallel states as boxes around theirs', () => {
     expect(parse(renderMermaid(definition)).tree).toEqual(expectedTree(definition));
     expect(parse(renderMermaid(awkward)).tree).toEqual(expectedTree(awkward));
@@ -105,20 +99,6 @@ describe('renderMermaid', () => {
 
   it('renders the same text for the same definition', () => {
     expect(renderMermaid(structuredClone(definition))).toBe(renderMermaid(definition));
-  });
-});
-
-describe('withDiagram', () => {
-  it('replaces only what lies between the markers', () => {
-    const readme = `# Title\n\n${DIAGRAM_START}\nold\n${DIAGRAM_END}\n\nAfter.\n`;
-    expect(withDiagram(readme, 'flowchart TD\n  A["A"]\n')).toBe(
-      `# Title\n\n${DIAGRAM_START}\n\`\`\`mermaid\nflowchart TD\n  A["A"]\n\`\`\`\n${DIAGRAM_END}\n\nAfter.\n`,
-    );
-  });
-
-  it('refuses a README without both markers, in order', () => {
-    expect(() => withDiagram('# Title\n', 'flowchart TD\n')).toThrow(DIAGRAM_START);
-    expect(() => withDiagram(`${DIAGRAM_END}\n${DIAGRAM_START}\n`, 'flowchart TD\n')).toThrow(DIAGRAM_END);
   });
 });
 

@@ -1,5 +1,6 @@
 // The fault matrix: every fault the simulator can inject, on every endpoint class, and what the
-// sync must make of it. test/integration/faults.test.ts runs every row; the README shows them all.
+// sync must make of it. test/integration/faults.test.ts runs every row; docs/guarantees.md shows them all
+// (npm run docs writes the table there).
 import type { Fault } from '../../simulator/index.ts';
 
 export type Endpoint = 'auth' | 'schema' | 'full lines' | 'created lines' | 'updated lines' | 'deleted lines' | 'state';
@@ -42,7 +43,7 @@ export const FAULT_MATRIX: FaultRow[] = [
   { fault: 'answer delayed 300 ms', inject: { delayMs: 300 }, outcome: () => 'converges' },
 ];
 
-/** The README's table: one row per fault, one column per endpoint class. */
+/** The table in docs/guarantees.md: one row per fault, one column per endpoint class. */
 export function renderFaultTable(): string {
   const endpoints = Object.keys(ENDPOINTS) as Endpoint[];
   const cell = (outcome: Outcome) => (outcome === 'converges' ? 'converges' : `\`${outcome}\``);

@@ -104,7 +104,7 @@ describe('loadConfig on Lambda, with the secrets its step reads', () => {
   it('names a secret that lacks a key, or still holds the stack\'s placeholder, never repeating a value', () => {
     const missing = failureWith(lambda, { reads: ['database'], secrets: { database: { host: 'db.example.internal', port: 'x', password: 's3cret-value' } } });
     expect(missing.message).toContain('DATABASE_SECRET_ARN names a secret that has an invalid "port" and has no "username"');
-    expect(missing.message).toContain('README, Deploying to AWS');
+    expect(missing.message).toContain('docs/aws.md');
     const placeholder = failureWith(lambda, { reads: ['api'], secrets: { api: { username: API_SECRET_PLACEHOLDER, password: 's3cret-value' } } });
     expect(placeholder.message).toContain('FOCUS_API_SECRET_ARN names a secret that still holds the placeholder');
     for (const error of [missing, placeholder]) expect(error.message).not.toContain('s3cret-value');

@@ -9,6 +9,8 @@ export interface ColumnType {
   encode: Encode;
   /** True when the API type was not in the contract's table and the column falls back to JSONB. */
   unknown?: boolean;
+  /** What a reader of docs/ledger.md's type table should know (npm run docs writes it from TYPES). */
+  note?: string;
 }
 
 export const NULL = '\\N';
@@ -103,21 +105,21 @@ const bytes: Encode = (value) => {
   throw new ValueMismatch('expected base64 bytes');
 };
 
-const TYPES: Record<string, ColumnType> = {
+export const TYPES: Readonly<Record<string, ColumnType>> = {
   int64: { sql: 'BIGINT', encode: int64 },
   int32: { sql: 'INTEGER', encode: integer(-2147483648, 2147483647) },
   int: { sql: 'INTEGER', encode: integer(-2147483648, 2147483647) },
   int16: { sql: 'INTEGER', encode: integer(-32768, 32767) },
   'database.nullint16': { sql: 'INTEGER', encode: integer(-32768, 32767) },
   string: { sql: 'VARCHAR', encode: text },
-  float64: { sql: 'DOUBLE PRECISION', encode: float },
+  float64: { sql: 'DOUBLE PRECISION', encode: float, note: 'the reference client\'s `REAL` loses precision' },
   float32: { sql: 'REAL', encode: float },
   uuid: { sql: 'UUID', encode: matching(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a UUID') },
-  time: { sql: 'TIMESTAMP', encode: timestamp },
-  datetime: { sql: 'TIMESTAMP', encode: timestamp },
+  time: { sql: 'TIMESTAMP', encode: timestamp, note: 'microseconds kept' },
+  datetime: { sql: 'TIMESTAMP', encode: timestamp, note: 'microseconds kept' },
   date: { sql: 'DATE', encode: matching(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2025-07-01') },
   '[]string': { sql: 'TEXT[]', encode: textArray },
-  bytes: { sql: 'BYTEA', encode: bytes },
+  bytes: { sql: 'BYTEA', encode: bytes, note: 'sent as base64' },
   bool: { sql: 'BOOLEAN', encode: bool },
   json: { sql: 'JSONB', encode: json },
 };

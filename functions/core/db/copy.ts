@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { decodeLine, isBlankLine, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
-import { LoadProgress } from '../telemetry/progress.ts';
+import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
 import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier } from './identifiers.ts';
@@ -36,8 +36,9 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * Replaces `table` with a fresh unlogged table and streams the lines into it, in one transaction;
  * returns the row count. A load that fails leaves no table. The table's comment names its owner
  * (`owner`: execution, resource, country), so that a later run can drop what a dead one left.
+ * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
  */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object): Promise<number> {
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, total?: TotalRows): Promise<number> {
   const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
@@ -46,7 +47,7 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
       await transaction.unsafe(`DROP TABLE IF EXISTS ${table}`);
       await transaction.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
       await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
-      return copyLines(transaction, table, columns, lines, where);
+      return copyLines(transaction, table, columns, lines, where, total);
     });
   } catch (error) {
     throw databaseError(`Staging ${where} in ${table}`, error);
@@ -54,10 +55,10 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
 }
 
 /** Streams the lines into an existing table with COPY, inside the caller's transaction; returns the row count. */
-export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string): Promise<number> {
+export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total?: TotalRows): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
-  const progress = new LoadProgress(where);
+  const progress = new LoadProgress(where, total);
   try {
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
     await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress), { highWaterMark: 1 }), writable);

@@ -10,6 +10,14 @@ import { LOG_LEVELS, SERVICE } from './names.ts';
 const LEVEL = z.enum(LOG_LEVELS);
 type Level = z.output<typeof LEVEL>;
 
+/** Read apart from the configuration, which logging precedes; docs/configuration.md lists it with the others. */
+export const LOG_LEVEL_VARIABLE = {
+  FOCUS_LOG_LEVEL: LEVEL.meta({
+    unset: '`INFO` on Lambda, `SILENT` locally',
+    description: `the steps' JSON log lines (${LOG_LEVELS.map((level) => `\`${level}\``).join(', ')}); locally \`npm run sync\` prints for a person instead, and a level here adds the JSON lines (on stderr and stdout)`,
+  }),
+};
+
 /** What one invocation logs with, and counts while it runs. */
 export interface Invocation {
   logger: Logger;

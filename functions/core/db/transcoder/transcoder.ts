@@ -54,7 +54,7 @@ let compiled: object | undefined;
 // The fast path leaves almost no garbage on the JavaScript heap, so V8 seldom collects; but each
 // received chunk and each COPY chunk is a Buffer outside that heap, which V8 frees only when it
 // collects, and lets reach 64 MB first. A minor collection per MB read keeps a load's memory flat
-// (peak RSS 146 → about 113 MB for a million rows, see README). gc() is obtained as the expose-gc
+// (peak RSS 146 → about 113 MB for a million rows, see docs/performance.md). gc() is obtained as the expose-gc
 // flag allows; where it is not, loads work the same with more memory.
 const COLLECT_EVERY_BYTES = 1 << 20;
 let collectYoung: (() => void) | undefined | null = null;
