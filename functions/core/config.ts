@@ -44,6 +44,9 @@ const environment = z.object({
   FOCUS_LOOKBACK_SECONDS: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0),
 });
 
+/** Every variable a function reads: the configuration's, and FOCUS_LOG_LEVEL (read by telemetry/logging.ts before it). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = [...Object.keys(environment.shape), 'FOCUS_LOG_LEVEL'];
+
 const apiSecret = z.looseObject({ username: nonEmpty, password: nonEmpty });
 
 // The JSON that RDS (and CDK's DatabaseSecret) generate for a database's credentials.

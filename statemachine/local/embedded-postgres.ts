@@ -1,5 +1,5 @@
 // A real PostgreSQL 16 on this machine, for laptops and tests that have no DATABASE_URL.
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -25,8 +25,14 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedPostgresOptions {
+  persistent?: boolean;
+  /** A certificate and key (PEM): TLS on, and TCP clients without it refused, as RDS's rds.force_ssl does. */
+  tls?: { cert: string; key: string };
+}
+
 /** Starts (initialising on first use) a cluster whose data lives in `dataDir`. */
-export async function startEmbeddedPostgres(dataDir: string, options: { persistent?: boolean } = {}): Promise<LocalPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPostgresOptions = {}): Promise<LocalPostgres> {
   const databaseDir = resolve(dataDir);
   const port = await freePort();
   const cluster = new EmbeddedPostgres({
@@ -36,7 +42,10 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     password: PASSWORD,
     persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `shared_buffers=${SHARED_BUFFERS}`],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `shared_buffers=${SHARED_BUFFERS}`,
+      ...(options.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${TLS_FILES.cert}`, '-c', `ssl_key_file=${TLS_FILES.key}`] : []),
+    ],
     onLog: () => {},
     onError: () => {},
   });
@@ -46,6 +55,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     await chmod(databaseDir, 0o755);
     await cluster.initialise();
   }
+  if (options.tls) await installTls(databaseDir, options.tls);
   try {
     await cluster.start();
   } catch (error) {
@@ -55,6 +65,20 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     stop: () => cluster.stop(),
   };
+}
+
+const TLS_FILES = { cert: 'server.crt', key: 'server.key' };
+
+/** Files owned by whoever owns the data directory (PostgreSQL refuses a key others can read); TCP only with TLS. */
+async function installTls(databaseDir: string, tls: { cert: string; key: string }): Promise<void> {
+  const { uid, gid } = await stat(databaseDir);
+  for (const [name, content] of [[TLS_FILES.cert, tls.cert], [TLS_FILES.key, tls.key]] as const) {
+    const file = resolve(databaseDir, name);
+    await writeFile(file, content, { mode: 0o600 });
+    await chown(file, uid, gid);
+  }
+  const hba = resolve(databaseDir, 'pg_hba.conf');
+  await writeFile(hba, (await readFile(hba, 'utf8')).replace(/^host(\s)/gm, 'hostssl$1'));
 }
 
 async function isInitialised(databaseDir: string): Promise<boolean> {
