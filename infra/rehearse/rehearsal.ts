@@ -61,7 +61,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   }
   if (problems.some((problem) => problem.includes(' runs on '))) throw new RehearsalFailed(failure(problems));
   const apiSettings = settingsOf(tasks);
-  await mkdir(join(options.workDir, 'logs'), { recursive: true });
+  const logDir = join(options.workDir, 'logs');
+  await mkdir(logDir, { recursive: true });
   const standIns = await startStandIns(deployment, options.workDir, { ...apiSettings, items: options.items }, stackSecrets(deployment));
   const resolve = createResolver(deployment.template, { stackName: deployment.stackName, database: standIns.database });
   const sandboxes = new Map<string, Sandboxes>();
@@ -71,7 +72,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     for (const fn of new Set(tasks.values())) {
       const name = localFunctionName(deployment.stackName, fn.id);
       const { env, redirected } = functionEnvironment(fn, name, resolve, { apiUrl: standIns.simulator.url, caFile: standIns.caFile, secretsEndpoint: standIns.secrets.url });
-      sandboxes.set(fn.id, createSandboxes(fn, { env, arn: localFunctionArn(deployment.stackName, fn.id), logFile: join(options.workDir, 'logs', `${fn.id}.log`) }));
+      sandboxes.set(fn.id, createSandboxes(fn, { env, arn: localFunctionArn(deployment.stackName, fn.id), logFile: join(logDir, `${fn.id}.log`) }));
       if (fn === tasks.values().next().value) for (const line of redirected) write(`  ${line}`);
     }
     const definition = resolveDefinition(deployment, resolve);
@@ -88,7 +89,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       if (problems.length > 0) break;
     }
     printMemory(write, tasks, served);
-    problems.push(...functionFailures(served, sandboxes));
+    problems.push(...functionFailures(served, logDir));
     if (problems.length > 0) throw new RehearsalFailed(failure(problems));
     return { executions, served };
   } finally {
@@ -183,7 +184,8 @@ async function runExecution(definition: StateMachineDefinition, deployment: Depl
   } catch (error) {
     await events.catch(() => {});
     const cause = (error as { cause?: unknown }).cause ?? error;
-    return { name, status: 'FAILED', summary, error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause) };
+    const message = cause instanceof LambdaError ? cause.errorMessage : cause instanceof Error ? cause.message : String(cause);
+    return { name, status: 'FAILED', summary, error: `${cause instanceof Error ? cause.name : 'Error'}: ${message}` };
   }
 }
 
@@ -211,14 +213,13 @@ async function checkExecution(kind: 'full' | 'delta', execution: Execution, stan
   return problems;
 }
 
-/** Each function that failed, with its error, once: the message a user acts on. */
-function functionFailures(served: Served[], sandboxes: Map<string, Sandboxes>): string[] {
+/** Each function that failed, with its first error, once: the message a user acts on. */
+function functionFailures(served: Served[], logDir: string): string[] {
   const byFunction = new Map<string, Served[]>();
   for (const entry of served.filter((candidate) => candidate.error)) byFunction.set(entry.fn.id, [...(byFunction.get(entry.fn.id) ?? []), entry]);
   return [...byFunction.values()].map((failures) => {
     const { fn, error } = failures[0]!;
-    const output = sandboxes.get(fn.id)?.tail().slice(-3).join(' | ');
-    return `${fn.id} (${bundleFile(fn)}) failed ${failures.length} time${failures.length > 1 ? 's' : ''} with ${error!.name}: ${error!.errorMessage}${output ? ` [its last output: ${output}]` : ''}`;
+    return `${fn.id} (${bundleFile(fn)}) failed ${failures.length} time${failures.length > 1 ? 's' : ''} with ${error!.name}: ${error!.errorMessage} (its log: ${join(logDir, `${fn.id}.log`)})`;
   });
 }
 

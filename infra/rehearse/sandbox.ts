@@ -33,8 +33,6 @@ export interface Invocation {
 
 export interface Sandboxes {
   invoke(event: unknown): Promise<Invocation>;
-  /** What the sandboxes wrote to stdout and stderr, last lines first seen by a failure report. */
-  tail(): string[];
   close(): void;
 }
 
@@ -116,7 +114,6 @@ export function createSandboxes(fn: LambdaFunction, options: { env: Record<strin
       if (reply.error) throw new LambdaError(reply.error.errorType, reply.error.errorMessage, reply.error.trace);
       return { output: reply.value, durationMs: Math.round(performance.now() - started), peakMb, cold };
     },
-    tail: () => [...lines],
     close() {
       for (const sandbox of all) sandbox.child.kill('SIGKILL');
       all.clear();
