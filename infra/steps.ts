@@ -13,7 +13,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_VARIABLES, type Part } from '../functions/core/config.ts';
 import { ConfigurationError } from '../functions/core/errors.ts';
 import { stepReads } from '../functions/core/secrets.ts';
-import { handlerFile, taskStates } from '../statemachine/local/definition.ts';
+import { findState, handlerFile, taskStates } from '../statemachine/local/definition.ts';
 import type { Settings } from './context.ts';
 
 export const DEFINITION_FILE = fileURLToPath(new URL('../statemachine/sync.asl.json', import.meta.url));
@@ -124,23 +124,11 @@ function environment(props: StepFunctionsProps, reads: readonly Part[]): Record<
 }
 
 function taskTimeout(definition: { States: Record<string, unknown> }, state: string): number {
-  const found = findState(definition.States, state) as { TimeoutSeconds?: number } | undefined;
+  const found = findState(definition, state) as { TimeoutSeconds?: number } | undefined;
   if (!found?.TimeoutSeconds || found.TimeoutSeconds <= TIMEOUT_MARGIN_SECONDS) {
     throw new ConfigurationError(`The Task state ${state} in ${basename(DEFINITION_FILE)} needs a TimeoutSeconds above ${TIMEOUT_MARGIN_SECONDS}: its function ends ${TIMEOUT_MARGIN_SECONDS} s before it (and within Lambda's ${LAMBDA_MAX_TIMEOUT_SECONDS} s)`);
   }
   return found.TimeoutSeconds;
-}
-
-function findState(states: Record<string, unknown>, name: string): unknown {
-  for (const [key, value] of Object.entries(states)) {
-    if (key === name) return value;
-    const node = value as { ItemProcessor?: { States: Record<string, unknown> }; Iterator?: { States: Record<string, unknown> }; Branches?: Array<{ States: Record<string, unknown> }> };
-    for (const nested of [node.ItemProcessor, node.Iterator, ...(node.Branches ?? [])]) {
-      const found = nested && findState(nested.States, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 function acknowledge(role: Role): void {

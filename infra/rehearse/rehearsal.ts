@@ -10,7 +10,7 @@ import { connect } from '../../functions/core/db/connection.ts';
 import { summary as summarySchema, type Summary } from '../../functions/core/messages.ts';
 import { resourcesFromSchema } from '../../functions/core/resources.ts';
 import type { MutateRequest } from '../../simulator/index.ts';
-import { taskStates } from '../../statemachine/local/definition.ts';
+import { findState, taskStates } from '../../statemachine/local/definition.ts';
 import { StateMachine, type StateMachineDefinition } from '../../statemachine/local/interpreter.ts';
 import { comparableItems, readMirror } from '../../test/support/mirror.ts';
 import { bundleFile, type Deployment, type LambdaFunction } from './assembly.ts';
@@ -104,7 +104,7 @@ export function bindTasks(deployment: Deployment): Map<string, LambdaFunction> {
   const definition = resolveDefinition(deployment, resolve) as { States: Record<string, unknown> };
   const byArn = new Map([...deployment.functions.values()].map((fn) => [localFunctionArn(deployment.stackName, fn.id), fn]));
   return new Map(taskStates(definition).map((state) => {
-    const resource = findResource(definition.States, state);
+    const resource = (findState(definition, state) as { Resource?: string } | undefined)?.Resource;
     const fn = byArn.get(resource ?? '');
     if (!fn) throw new RehearsalFailed(failure([`The Task state ${state} calls ${resource ?? 'no Resource'}, which is none of the stack's functions`]));
     return [state, fn];
@@ -119,18 +119,6 @@ function resolveDefinition(deployment: Deployment, resolve: Resolve): StateMachi
     return resolve(substitutions[name], `${id}'s DefinitionSubstitutions.${name}`);
   });
   return JSON.parse(text) as StateMachineDefinition;
-}
-
-function findResource(states: Record<string, unknown>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(states)) {
-    const state = value as { Resource?: string; ItemProcessor?: { States: Record<string, unknown> }; Iterator?: { States: Record<string, unknown> }; Branches?: Array<{ States: Record<string, unknown> }> };
-    if (key === name) return state.Resource;
-    for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
-      const found = nested && findResource(nested.States, name);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
 
 /** The API settings every function is given (the simulator serves them). */
