@@ -1,10 +1,10 @@
 // The deployment rehearsed: the synthesized state machine runs with aws-local-stepfunctions, each
 // Task served by its function's bundle in a sandbox, twice (a full sync, then a delta after changes
 // on the API); both must end in sync with every mirror table equal to the API's data.
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { randomUUID } from 'node:crypto';
 import { FocusSyncError } from '../../functions/core/errors.ts';
 import { connect } from '../../functions/core/db/connection.ts';
 import { summary as summarySchema, type Summary } from '../../functions/core/messages.ts';
@@ -13,10 +13,11 @@ import type { MutateRequest } from '../../simulator/index.ts';
 import { findState, taskStates } from '../../statemachine/local/definition.ts';
 import { StateMachine, type StateMachineDefinition } from '../../statemachine/local/interpreter.ts';
 import { comparableItems, readMirror } from '../../test/support/mirror.ts';
-import { bundleFile, type Deployment, type LambdaFunction } from './assembly.ts';
+import type { Deployment, LambdaFunction } from './assembly.ts';
 import { functionEnvironment, unreadVariables } from './function-environment.ts';
 import { ACCOUNT, createResolver, localFunctionArn, localFunctionName, REGION, type Resolve } from './references.ts';
-import { createSandboxes, LambdaError, type Invocation, type Sandboxes } from './sandbox.ts';
+import { failure, functionFailures, line, pairOf, printFunctions, type Served, type Write } from './report.ts';
+import { createSandboxes, LambdaError, type Sandboxes } from './sandbox.ts';
 import { stackSecrets, startStandIns, type StandIns } from './stand-ins.ts';
 
 /** The deployed artifact would not work as it is: the message names each function and what is wrong. */
@@ -35,31 +36,22 @@ export interface RehearsalOptions {
   write: (line: string) => void;
 }
 
-export interface Served {
-  state: string;
-  pair: string;
-  fn: LambdaFunction;
-  invocation?: Invocation;
-  error?: LambdaError;
-}
-
 export interface RehearsalResult {
   executions: Array<{ name: string; summary: Summary }>;
   served: Served[];
 }
 
-type Write = (line: string) => void;
-
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
   const { deployment, write } = options;
-  const problems: string[] = [];
   const tasks = bindTasks(deployment);
-  for (const fn of new Set(tasks.values())) {
-    const major = process.versions.node.split('.')[0];
-    if (fn.runtime !== `nodejs${major}.x`) problems.push(`${fn.id} runs on ${fn.runtime || 'no runtime'} in the template, but the rehearsal runs Node.js ${process.versions.node} (the node devDependency): pin node to the runtime's version, or the runtime to nodejs${major}.x`);
-    for (const key of unreadVariables(fn)) problems.push(`${fn.id}'s environment sets ${key}, which focus-sync does not read (see functions/core/config.ts): infra and the configuration name a variable differently`);
-  }
-  if (problems.some((problem) => problem.includes(' runs on '))) throw new RehearsalFailed(failure(problems));
+  const functions = [...new Set(tasks.values())];
+  const major = process.versions.node.split('.')[0];
+  const runtimes = functions.filter((fn) => fn.runtime !== `nodejs${major}.x`)
+    .map((fn) => `${fn.id} runs on ${fn.runtime || 'no runtime'} in the template, but the rehearsal runs Node.js ${process.versions.node} (the node devDependency): pin node to the runtime's version, or the runtime to nodejs${major}.x`);
+  if (runtimes.length > 0) throw new RehearsalFailed(failure(runtimes));
+  // Still run: what the functions make of the variable they miss is the other half of the message.
+  const problems = functions.flatMap((fn) => unreadVariables(fn)
+    .map((key) => `${fn.id}'s environment sets ${key}, which focus-sync does not read (see functions/core/config.ts): infra and the configuration name a variable differently`));
   const apiSettings = settingsOf(tasks);
   const logDir = join(options.workDir, 'logs');
   await mkdir(logDir, { recursive: true });
@@ -69,12 +61,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const served: Served[] = [];
   try {
     write(`Rehearsing ${deployment.stackName} from ${deployment.outdir}: the simulator at ${standIns.simulator.url}, PostgreSQL with TLS on ${standIns.database.host}:${standIns.database.port}, Secrets Manager at ${standIns.secrets.url}`);
-    for (const fn of new Set(tasks.values())) {
+    const redirects = new Set<string>();
+    for (const fn of functions) {
       const name = localFunctionName(deployment.stackName, fn.id);
       const { env, redirected } = functionEnvironment(fn, name, resolve, { apiUrl: standIns.simulator.url, caFile: standIns.caFile, secretsEndpoint: standIns.secrets.url });
       sandboxes.set(fn.id, createSandboxes(fn, { env, arn: localFunctionArn(deployment.stackName, fn.id), logFile: join(logDir, `${fn.id}.log`) }));
-      if (fn === tasks.values().next().value) for (const line of redirected) write(`  ${line}`);
+      redirected.forEach((line) => redirects.add(line));
     }
+    for (const line of redirects) write(`  ${line}`);
     const definition = resolveDefinition(deployment, resolve);
     const executions: RehearsalResult['executions'] = [];
     for (const [kind, input] of [['full', { mode: 'full' }], ['delta', {}]] as const) {
@@ -88,7 +82,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
       if (execution.summary) executions.push({ name: execution.name, summary: execution.summary });
       if (problems.length > 0) break;
     }
-    printMemory(write, tasks, served);
+    printFunctions(write, functions, served);
     problems.push(...functionFailures(served, logDir));
     if (problems.length > 0) throw new RehearsalFailed(failure(problems));
     return { executions, served };
@@ -199,37 +193,4 @@ async function checkExecution(kind: 'full' | 'delta', execution: Execution, stan
     await sql.end();
   }
   return problems;
-}
-
-/** Each function that failed, with its first error, once: the message a user acts on. */
-function functionFailures(served: Served[], logDir: string): string[] {
-  const byFunction = new Map<string, Served[]>();
-  for (const entry of served.filter((candidate) => candidate.error)) byFunction.set(entry.fn.id, [...(byFunction.get(entry.fn.id) ?? []), entry]);
-  return [...byFunction.values()].map((failures) => {
-    const { fn, error } = failures[0]!;
-    return `${fn.id} (${bundleFile(fn)}) failed ${failures.length} time${failures.length > 1 ? 's' : ''} with ${error!.name}: ${error!.errorMessage} (its log: ${join(logDir, `${fn.id}.log`)})`;
-  });
-}
-
-function printMemory(write: Write, tasks: Map<string, LambdaFunction>, served: Served[]): void {
-  write('\nfunction          invocations  slowest     peak / MemorySize   bundle');
-  for (const fn of new Set(tasks.values())) {
-    const runs = served.filter((entry) => entry.fn === fn && entry.invocation).map((entry) => entry.invocation!);
-    const slowest = Math.max(0, ...runs.map((run) => run.durationMs));
-    const peak = Math.max(0, ...runs.map((run) => run.peakMb));
-    write(`${fn.id.padEnd(17)} ${String(runs.length).padStart(11)}  ${String(slowest).padStart(6)} ms  ${`${peak} / ${fn.memoryMb} MB`.padStart(18)}   ${bundleFile(fn)}`);
-  }
-}
-
-function line(state: string, pair: string, fn: LambdaFunction, text: string): string {
-  return `${state.padEnd(16)} ${pair.padEnd(24)} ${fn.id} · ${bundleFile(fn).replace(/^.*\/(asset\.\w{8})\w*\//, '$1…/')}  ${text}`;
-}
-
-function pairOf(event: unknown): string {
-  const { resource, country } = (event ?? {}) as { resource?: unknown; country?: unknown };
-  return typeof resource === 'string' && typeof country === 'string' ? `${resource}/${country}` : '';
-}
-
-function failure(problems: string[]): string {
-  return `The rehearsal found what would fail on AWS:\n- ${problems.join('\n- ')}`;
 }

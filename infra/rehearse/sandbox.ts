@@ -10,7 +10,7 @@ import { handlerModule, type LambdaFunction } from './assembly.ts';
 const RUNTIME = fileURLToPath(new URL('./lambda-runtime.mjs', import.meta.url));
 // The share of MemorySize given to V8's old space; the rest is the young generation, code and buffers.
 const HEAP_SHARE = 0.9;
-const TAIL_LINES = 20;
+const TAIL_LINES = 5;
 
 /** A function's error as Step Functions sees it: the errorType as Error, Lambda's JSON as Cause. */
 export class LambdaError extends Error {
@@ -150,6 +150,6 @@ export function createSandboxes(fn: LambdaFunction, options: { env: Record<strin
   }
 
   function exited(code: number | null, signal: NodeJS.Signals | null): LambdaError {
-    return new LambdaError('Runtime.ExitError', `${fn.id}'s sandbox exited (${signal ?? `exit status ${code}`}); its last output: ${lines.slice(-5).join(' | ') || 'none'}`);
+    return new LambdaError('Runtime.ExitError', `${fn.id}'s sandbox exited (${signal ?? `exit status ${code}`}); its last output: ${lines.join(' | ') || 'none'}`);
   }
 }
