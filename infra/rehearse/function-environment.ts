@@ -53,6 +53,8 @@ export function functionEnvironment(fn: LambdaFunction, name: string, resolve: R
       AWS_SECRET_ACCESS_KEY: 'rehearsal',
       AWS_SESSION_TOKEN: 'rehearsal',
       AWS_ENDPOINT_URL_SECRETS_MANAGER: redirects.secretsEndpoint,
+      // Any other AWS call (Step Functions' DescribeExecution…) reaches the same endpoint, which refuses it by name.
+      AWS_ENDPOINT_URL: redirects.secretsEndpoint,
       // Never the developer's own AWS profile: nothing here may reach a real account.
       AWS_CONFIG_FILE: '/dev/null',
       AWS_SHARED_CREDENTIALS_FILE: '/dev/null',

@@ -28,6 +28,7 @@ export function createResolver(template: TemplateJson, local: LocalResources): R
     switch (resource?.Type) {
       case 'AWS::Lambda::Function': return localFunctionName(local.stackName, id);
       case 'AWS::SecretsManager::Secret': return localSecretArn(id);
+      case 'AWS::StepFunctions::StateMachine': return localStateMachineArn(local.stackName, id);
       // Its Ref is the ARN of the secret it attaches.
       case 'AWS::SecretsManager::SecretTargetAttachment': return resolve(resource.Properties?.SecretId, where);
       default: throw unresolvable(where, `{"Ref": "${id}"} (${resource?.Type ?? 'no such resource'})`);
@@ -36,6 +37,8 @@ export function createResolver(template: TemplateJson, local: LocalResources): R
   const getAtt = (id: string, attribute: string, where: string): string => {
     const type = template.Resources[id]?.Type;
     if (type === 'AWS::Lambda::Function' && attribute === 'Arn') return localFunctionArn(local.stackName, id);
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Arn') return localStateMachineArn(local.stackName, id);
+    if (type === 'AWS::StepFunctions::StateMachine' && attribute === 'Name') return `${local.stackName}-${id}`;
     if (type === 'AWS::RDS::DBInstance' && attribute === 'Endpoint.Address') return local.database.host;
     if (type === 'AWS::RDS::DBInstance' && attribute === 'Endpoint.Port') return String(local.database.port);
     throw unresolvable(where, `{"Fn::GetAtt": ["${id}", "${attribute}"]} (${type ?? 'no such resource'})`);
@@ -79,6 +82,10 @@ export function localFunctionName(stackName: string, id: string): string {
 
 export function localFunctionArn(stackName: string, id: string): string {
   return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${localFunctionName(stackName, id)}`;
+}
+
+export function localStateMachineArn(stackName: string, id: string): string {
+  return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${stackName}-${id}`;
 }
 
 /** Secrets Manager appends six characters to a secret's name; these say where it came from. */

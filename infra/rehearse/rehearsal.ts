@@ -15,7 +15,7 @@ import { StateMachine, type StateMachineDefinition } from '../../statemachine/lo
 import { comparableItems, readMirror } from '../../test/support/mirror.ts';
 import type { Deployment, LambdaFunction } from './assembly.ts';
 import { functionEnvironment, unreadVariables } from './function-environment.ts';
-import { ACCOUNT, createResolver, localFunctionArn, localFunctionName, REGION, type Resolve } from './references.ts';
+import { createResolver, localFunctionArn, localFunctionName, localStateMachineArn, type Resolve } from './references.ts';
 import { failure, functionFailures, line, pairOf, printFunctions, type Served, type Write } from './report.ts';
 import { createSandboxes, LambdaError, type Sandboxes } from './sandbox.ts';
 import { stackSecrets, startStandIns, type StandIns } from './stand-ins.ts';
@@ -145,7 +145,7 @@ async function runExecution(definition: StateMachineDefinition, deployment: Depl
     }
   }]));
   const machine = new StateMachine(definition, { validationOptions: { noValidate: true } });
-  const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${deployment.stackName}-${deployment.stateMachine.id}`;
+  const stateMachineArn = localStateMachineArn(deployment.stackName, deployment.stateMachine.id);
   const run = machine.run(input as never, {
     overrides: { taskResourceLocalHandlers: handlers },
     context: {

@@ -1,10 +1,13 @@
 // npm run rehearse: the synthesized stack's own state machine and bundles, each function in its
 // sandbox with the template's environment, against the simulator and a TLS-only PostgreSQL.
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../functions/core/db/connection.ts';
 import { readDeployment, synthesize, type Deployment } from '../../infra/rehearse/assembly.ts';
+import { createCertificates } from '../../infra/rehearse/certificates.ts';
 import { rehearse, RehearsalFailed } from '../../infra/rehearse/rehearsal.ts';
+import { startEmbeddedPostgres } from '../../statemachine/local/embedded-postgres.ts';
 import { CONTEXT } from './synth.ts';
 
 const CDK_OUT = new URL('../../cdk.out/', import.meta.url).pathname;
@@ -71,4 +74,24 @@ describe('npm run rehearse', () => {
     });
     await expect(run).rejects.toThrow(/BuildDbSchema \(.*index\.mjs\) failed 1 time with DatabaseError: .*unable to verify the first certificate/);
   }, 180_000);
+});
+
+describe('the rehearsal\'s PostgreSQL', () => {
+  it('accepts only TLS, as rds.force_ssl does, with a certificate for localhost that verify-full accepts given the CA', async () => {
+    const dir = join(outdir, 'tls-only');
+    const certificates = await createCertificates(join(dir, 'tls'));
+    const postgres = await startEmbeddedPostgres(join(dir, 'postgres'), { persistent: false, tls: certificates });
+    const url = postgres.url.replace('127.0.0.1', 'localhost');
+    try {
+      const plain = connect(url, { ssl: 'disable', max: 1 });
+      await expect(plain`SELECT 1`).rejects.toThrow(/no pg_hba\.conf entry .* no encryption/);
+      await plain.end();
+      const { default: postgresJs } = await import('postgres');
+      const verified = postgresJs(url, { ssl: { ca: readFileSync(certificates.caFile, 'utf8'), rejectUnauthorized: true, servername: 'localhost' }, max: 1 });
+      expect(await verified`SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).toEqual([{ ssl: true }]);
+      await verified.end();
+    } finally {
+      await postgres.stop();
+    }
+  }, 60_000);
 });
