@@ -22,7 +22,7 @@ export async function measureLambdas(states: string[], repetitions: number): Pro
     const outfile = join(OUT_DIR, `${state}.mjs`);
     await build({
       entryPoints: [join(ROOT, 'functions/steps', handlerFile(state))],
-      bundle: true, minify: true, platform: 'node', target: 'node22', format: 'esm', outfile,
+      bundle: true, minify: true, platform: 'node', target: 'node24', format: 'esm', outfile,
       external: ['@aws-sdk/*'], logLevel: 'silent',
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     });

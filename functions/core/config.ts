@@ -66,6 +66,9 @@ export const environment = z.object({
     .meta({ description: 'a pair not in sync for longer than this is stale: the summary warns about it (on AWS the context key `maxLagMinutes` sets it, and the `PairsStaleAlarm`)' }),
 });
 
+/** Every variable a function reads: the configuration's, and FOCUS_LOG_LEVEL (read by telemetry/logging.ts before it). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = [...Object.keys(environment.shape), 'FOCUS_LOG_LEVEL'];
+
 const apiSecret = z.looseObject({ username: nonEmpty, password: nonEmpty });
 
 // The JSON that RDS (and CDK's DatabaseSecret) generate for a database's credentials.

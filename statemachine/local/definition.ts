@@ -33,6 +33,18 @@ export function taskStateEntries(definition: StateMachineDefinition | { States: 
   ]);
 }
 
+/** The state of that name, wherever it is nested. */
+export function findState(definition: { States: Record<string, unknown> }, name: string): unknown {
+  for (const [key, state] of Object.entries(definition.States as Record<string, StateNode>)) {
+    if (key === name) return state;
+    for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      const found = nested && findState(nested, name);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** State `FullLoad` is handled by functions/steps/full-load.ts. */
 export function handlerFile(state: string): string {
   return `${state.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.ts`;

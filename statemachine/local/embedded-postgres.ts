@@ -1,6 +1,6 @@
 // A real PostgreSQL 16 on this machine, for laptops and tests that have no DATABASE_URL.
 import childProcess from 'node:child_process';
-import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
@@ -27,12 +27,16 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
-/**
- * Starts (initialising on first use) a cluster whose data lives in `dataDir`. `ownProcessGroup`:
- * PostgreSQL runs in a process group of its own, so that Ctrl-C in the terminal reaches only the
- * sync, which then records what it stopped before it stops PostgreSQL.
- */
-export async function startEmbeddedPostgres(dataDir: string, options: { persistent?: boolean; ownProcessGroup?: boolean } = {}): Promise<LocalPostgres> {
+export interface EmbeddedPostgresOptions {
+  persistent?: boolean;
+  /** PostgreSQL in a process group of its own, so that Ctrl-C in the terminal reaches only the sync, which then records what it stopped before it stops PostgreSQL. */
+  ownProcessGroup?: boolean;
+  /** A certificate and key (PEM): TLS on, and TCP clients without it refused, as RDS's rds.force_ssl does. */
+  tls?: { cert: string; key: string };
+}
+
+/** Starts (initialising on first use) a cluster whose data lives in `dataDir`. */
+export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPostgresOptions = {}): Promise<LocalPostgres> {
   const databaseDir = resolve(dataDir);
   const port = await freePort();
   const cluster = new EmbeddedPostgres({
@@ -42,7 +46,10 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     password: PASSWORD,
     persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `shared_buffers=${SHARED_BUFFERS}`],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', `shared_buffers=${SHARED_BUFFERS}`,
+      ...(options.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${TLS_FILES.cert}`, '-c', `ssl_key_file=${TLS_FILES.key}`] : []),
+    ],
     onLog: () => {},
     onError: () => {},
   });
@@ -52,6 +59,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: { persiste
     await chmod(databaseDir, 0o755);
     await cluster.initialise();
   }
+  if (options.tls) await installTls(databaseDir, options.tls);
   await stopLeftOver(databaseDir);
   try {
     await (options.ownProcessGroup ? inOwnProcessGroup(() => cluster.start()) : cluster.start());
@@ -102,6 +110,20 @@ async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
     childProcess.spawn = spawn;
     syncBuiltinESMExports();
   }
+}
+
+const TLS_FILES = { cert: 'server.crt', key: 'server.key' };
+
+/** Files owned by whoever owns the data directory (PostgreSQL refuses a key others can read); TCP only with TLS. */
+async function installTls(databaseDir: string, tls: { cert: string; key: string }): Promise<void> {
+  const { uid, gid } = await stat(databaseDir);
+  for (const [name, content] of [[TLS_FILES.cert, tls.cert], [TLS_FILES.key, tls.key]] as const) {
+    const file = resolve(databaseDir, name);
+    await writeFile(file, content, { mode: 0o600 });
+    await chown(file, uid, gid);
+  }
+  const hba = resolve(databaseDir, 'pg_hba.conf');
+  await writeFile(hba, (await readFile(hba, 'utf8')).replace(/^host(\s)/gm, 'hostssl$1'));
 }
 
 async function isInitialised(databaseDir: string): Promise<boolean> {

@@ -28,7 +28,7 @@ const { outputFiles } = await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   packages: 'external',
   logLevel: 'error',
   plugins: [sourceLocation()],

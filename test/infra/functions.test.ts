@@ -13,6 +13,7 @@ const aslText = readFileSync(DEFINITION_FILE, 'utf8');
 const asl = JSON.parse(aslText) as { States: Record<string, unknown>; TimeoutSeconds?: number };
 const tasks = taskStates(asl);
 const LOADERS = ['FullLoad', 'LoadCreated', 'LoadUpdated', 'LoadDeleted'];
+const PINNED_NODE = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.node!;
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -59,9 +60,12 @@ describe('the step functions', () => {
     expect(JSON.parse(filled)).toEqual(await loadDefinition());
   });
 
-  it('runs every step on Node.js 22 on arm64, as a minified ES module with source maps and the AWS SDK left to the runtime', () => {
+  it('runs every step on Node.js 24 on arm64, as a minified ES module with source maps and the AWS SDK left to the runtime', () => {
+    // What deploys is the major version that the tests, the benchmark and the rehearsal ran on.
+    expect(PINNED_NODE).toMatch(/^24\.\d+\.\d+$/);
+    expect(process.versions.node.split('.')[0]).toBe('24');
     for (const state of [...tasks, 'ReleaseExecution']) {
-      expect(fn(synth, state).Runtime, state).toBe('nodejs22.x');
+      expect(fn(synth, state).Runtime, state).toBe(`nodejs${PINNED_NODE.split('.')[0]}.x`);
       expect(fn(synth, state).Architectures, state).toEqual(['arm64']);
       expect(fn(synth, state).Environment.Variables.NODE_OPTIONS, state).toBe('--enable-source-maps');
       const bundle = readFileSync(join(assetDir(synth, state), 'index.mjs'), 'utf8');

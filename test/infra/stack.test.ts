@@ -172,7 +172,7 @@ describe('the stack', () => {
     // A new acknowledgement is a security decision: it belongs in this list, and in review.
     expect([...new Set(acknowledged.map(({ rule }) => rule.replace(/<\w+\.Arn>/, '<Function.Arn>')))].sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Resource::<Function.Arn>:*]',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:FocusSync-sync:*]', 'AwsSolutions-L1',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:FocusSync-sync:*]',
       'AwsSolutions-RDS11', 'AwsSolutions-RDS3', 'AwsSolutions-SMG4',
     ]);
   });

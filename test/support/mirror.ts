@@ -9,11 +9,11 @@ import { toWireTimestamp, wireTimestampSql } from '../../functions/core/timestam
 export type Row = Record<string, unknown>;
 
 /** Every row of the mirror table, ordered by key, each value in its comparable form. */
-export async function readMirror(sql: Sql, resource: string, country: string, attributes: Attribute[]): Promise<Row[]> {
+export async function readMirror(sql: Sql, resource: string, country: string, attributes: Attribute[], prefix = 'focus_'): Promise<Row[]> {
   const select = attributes.map((attribute) => `${readExpression(attribute)} AS ${quoteIdentifier(attribute.name)}`).join(', ');
   // Ordered by the table's own key columns, not the text the select turns them into.
   const keys = attributes.filter((attribute) => attribute.primaryKey).map((attribute) => `t.${quoteIdentifier(attribute.name)}`).join(', ') || 't."id"';
-  const rows = await sql.unsafe<Row[]>(`SELECT ${select} FROM ${mirrorTable('focus_', resource, country)} AS t ORDER BY ${keys}`);
+  const rows = await sql.unsafe<Row[]>(`SELECT ${select} FROM ${mirrorTable(prefix, resource, country)} AS t ORDER BY ${keys}`);
   return rows.map((row) => Object.fromEntries(attributes.map((attribute) => [attribute.name, fromDatabase(attribute, row[attribute.name])])));
 }
 
