@@ -1,5 +1,6 @@
 // The sandbox process: Lambda's Node.js runtime in miniature. Loads the handler's module once (the
 // cold start), then serves one invocation at a time from the rehearsal, over the IPC channel.
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [moduleFile, exportName, functionArn] = process.argv.slice(2);
@@ -30,11 +31,23 @@ process.on('message', async ({ requestId, event, deadline }) => {
   try {
     if (initError) throw initError;
     const value = await handler(event, context);
-    process.send({ type: 'result', requestId, value: value ?? null, maxRssKb: process.resourceUsage().maxRSS });
+    process.send({ type: 'result', requestId, value: value ?? null, maxRssKb: peakRssKb() });
   } catch (error) {
-    process.send({ type: 'result', requestId, error: error === initError ? initError : serialize(error, 'Error'), maxRssKb: process.resourceUsage().maxRSS });
+    process.send({ type: 'result', requestId, error: error === initError ? initError : serialize(error, 'Error'), maxRssKb: peakRssKb() });
   }
 });
+
+/**
+ * This process's own peak resident memory. Not resourceUsage().maxRSS: Linux keeps that across
+ * exec, so a sandbox forked from the rehearsal would report the rehearsal's peak, not its own.
+ */
+function peakRssKb() {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+  } catch {
+    return process.resourceUsage().maxRSS;
+  }
+}
 
 /** As Lambda reports a handler's error: its name as errorType, its message, its stack as trace. */
 function serialize(error, fallback) {
