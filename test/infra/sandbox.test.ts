@@ -54,6 +54,20 @@ describe('a function\'s sandbox', () => {
     }
   });
 
+  it('reports its own peak memory, not that of the process that started it', async () => {
+    const sandboxes = sandboxesOf({});
+    try {
+      const idle = await sandboxes.invoke({});
+      // A bare Node.js process; the process that forked it (this test's) is larger, and Linux's
+      // maxRSS would have carried its figure over into the sandbox.
+      expect(idle.peakMb).toBeLessThan(Math.ceil(process.memoryUsage().rss / 1024 / 1024));
+      const fed = await sandboxes.invoke({ allocateMb: 100 });
+      expect(fed.peakMb - idle.peakMb).toBeGreaterThanOrEqual(95);
+    } finally {
+      sandboxes.close();
+    }
+  });
+
   it('fails an invocation whose peak memory passes the function\'s MemorySize', async () => {
     const sandboxes = sandboxesOf({ id: 'Hungry', memoryMb: 128 });
     try {
