@@ -1,8 +1,9 @@
 // npm run bench -- [--items 1000000] [--repetitions 3] [--output bench/RESULTS.md]
 // Measures, in one run and as ratios: the simulator's HTTP read rate, our encoding alone (no
 // database), PostgreSQL's COPY ceiling, our full load (whole `npm run sync` process) with its CPU
-// time and peak memory, a 1% delta against reading its lines and against PostgreSQL applying as
-// many changes alone, an unchanged run, and each step's Lambda bundle. Uses
+// time and peak memory, forced full reloads with 0% and 1% changed against the load and the
+// table's size, a 1% delta against reading its lines and against PostgreSQL applying as many
+// changes alone, an unchanged run, and each step's Lambda bundle. Uses
 // DATABASE_URL if set, else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -78,6 +79,9 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const full: SyncProcessResult[] = [];
     const ceiling: number[] = [];
     const busy: number[] = [];
+    const reload: Array<{ unchanged: number; changed: number; freshBytes: number; unchangedBytes: number; changedBytes: number }> = [];
+    const change = Math.max(1, Math.round(size / 300));
+    const mutate = () => fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
     for (let run = 0; run < repetitions; run += 1) {
       // The full load and its ceiling side by side in each repetition: a slow spell of a shared
       // machine then weighs on both, and their ratio is taken pair by pair.
@@ -88,13 +92,14 @@ async function measureSize(size: number): Promise<SizeFigures> {
       busy.push(machine.busy());
       ceiling.push(await copyCeiling(sql, copyFile));
       log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s`);
+      reload.push(await measureReloads(sql, env, mutate));
+      const last = reload.at(-1)!;
+      log(`  forced full reload ${(last.unchanged / full.at(-1)!.seconds).toFixed(2)} × the load unchanged, ${(last.changed / full.at(-1)!.seconds).toFixed(2)} × with ${change * 3} changes; table ${mb(last.freshBytes)} → ${mb(last.unchangedBytes)} → ${mb(last.changedBytes)}`);
     }
     await rm(copyFile);
     log(`  peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
     const unchanged = await timeEach(() => syncInProcess(config));
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
-    const change = Math.max(1, Math.round(size / 300));
-    const mutate = () => fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
     for (let run = 0; run < repetitions; run += 1) {
       await mutate();
       const watermark = await watermarkOf(sql);
@@ -119,6 +124,10 @@ async function measureSize(size: number): Promise<SizeFigures> {
       ceiling: median(ceiling),
       full: median(full.map((run) => run.seconds)),
       ratios: full.map((run, index) => ceiling[index]! / run.seconds),
+      reloadRatios: full.map((run, index) => reload[index]!.unchanged / run.seconds),
+      changedReloadRatios: full.map((run, index) => reload[index]!.changed / run.seconds),
+      reloadGrowth: Math.max(...reload.map((run) => run.unchangedBytes / run.freshBytes)),
+      changedReloadGrowth: Math.max(...reload.map((run) => run.changedBytes / run.freshBytes)),
       syncCpu: median(full.map((run) => run.cpuSeconds)),
       machineBusy: median(busy),
       peakRssMb: Math.max(...full.map((run) => run.peakRssMb)),
@@ -134,6 +143,30 @@ async function measureSize(size: number): Promise<SizeFigures> {
     await simulator.stop();
     await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
+}
+
+/**
+ * Forced full reloads (whole `npm run sync -- --mode full` processes) of the table just loaded:
+ * first with nothing changed, then with 1% of the rows created, updated or deleted; the seconds of
+ * each and the table's size (heap, index and TOAST) before and after, with no VACUUM between.
+ */
+async function measureReloads(sql: Sql, env: Record<string, string>, mutate: () => Promise<unknown>) {
+  const bytes = async () => Number((await sql<[{ bytes: string }]>`SELECT pg_total_relation_size('focus_de.promotions') AS bytes`)[0].bytes);
+  const freshBytes = await bytes();
+  await checkpoint(sql);
+  const unchanged = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
+  const unchangedBytes = await bytes();
+  await mutate();
+  await checkpoint(sql);
+  const changed = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
+  const [found] = await sql<[{ added: string; changed: string; removed: string }]>`
+    SELECT rows_added AS added, rows_changed AS changed, rows_removed AS removed FROM focus_sync.runs ORDER BY started_at DESC LIMIT 1`;
+  log(`  the reload after the changes found ${found.added} added, ${found.changed} changed, ${found.removed} removed`);
+  return { unchanged, changed, freshBytes, unchangedBytes, changedBytes: await bytes() };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MB`;
 }
 
 /** The API's full lines as COPY text in a local file, encoded as the sync encodes them. */

@@ -36,9 +36,14 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * Replaces `table` with a fresh unlogged table and streams the lines into it, in one transaction;
  * returns the row count. A load that fails leaves no table. The table's comment names its owner
  * (`owner`: execution, resource, country), so that a later run can drop what a dead one left.
+ * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
  */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object): Promise<number> {
-  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { keyed = false } = {}): Promise<number> {
+  const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const definitions = [
+    ...columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`),
+    ...(keyed && key.length > 0 ? [`PRIMARY KEY (${key.join(', ')})`] : []),
+  ].join(', ');
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.

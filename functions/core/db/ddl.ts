@@ -4,7 +4,7 @@ import { primaryKey, requireTimestamps, type Resource } from '../resources.ts';
 import { columnType } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { countrySchema, qualified, quoteIdentifier, SYNC_SCHEMA } from './identifiers.ts';
-import { PAIR_STATUS_VIEW, RUNS_TABLE } from './ledger.ts';
+import { PAIR_STATUS_VIEW, RUNS_DIFFERENCES, RUNS_TABLE } from './ledger.ts';
 
 const SYNC_TABLES = [
   `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.resources (
@@ -28,6 +28,7 @@ const SYNC_TABLES = [
      expires_at  timestamptz NOT NULL,
      PRIMARY KEY (resource, country))`,
   RUNS_TABLE,
+  RUNS_DIFFERENCES,
   PAIR_STATUS_VIEW,
 ];
 

@@ -4,6 +4,7 @@ import { inDatabase } from '../errors.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { SYNC_SCHEMA } from './identifiers.ts';
 import type { Pair } from './mirror.ts';
+import type { Differences } from './reload.ts';
 
 export interface Pass {
   mode: 'full' | 'delta';
@@ -12,6 +13,8 @@ export interface Pass {
   created: number;
   updated: number;
   deleted: number;
+  /** What a full load found against the table's rows; null for a delta. */
+  differences: Differences | null;
   watermarkAfter: string | null;
 }
 
@@ -48,6 +51,18 @@ export const RUNS_TABLE = `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.runs (
      error            text,
      PRIMARY KEY (execution_id, resource, country))`;
 
+// Added after the first release: a ledger created before gains them in place. Checked first, as
+// ALTER TABLE would otherwise lock the ledger against every pass on every run.
+export const RUNS_DIFFERENCES = `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = '${SYNC_SCHEMA}' AND table_name = 'runs' AND column_name = 'rows_removed') THEN
+       ALTER TABLE ${SYNC_SCHEMA}.runs
+         ADD COLUMN IF NOT EXISTS rows_added   bigint,
+         ADD COLUMN IF NOT EXISTS rows_changed bigint,
+         ADD COLUMN IF NOT EXISTS rows_removed bigint;
+     END IF;
+   END $$`;
+
 // The latest state of every pair. The lag is how far the mirror's newest change (the last
 // successful watermark, API time in UTC) is behind now.
 export const PAIR_STATUS_VIEW = `CREATE OR REPLACE VIEW ${SYNC_SCHEMA}.pair_status AS
@@ -76,16 +91,18 @@ const PAIR_STARTED = `coalesce((SELECT acquired_at FROM ${SYNC_SCHEMA}.leases WH
 export async function recordPass(transaction: Transaction, pair: Pair, pass: Pass, watermarkBefore: string | null): Promise<void> {
   await transaction.unsafe(
     `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at,
-       rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after)
+       rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after, rows_added, rows_changed, rows_removed)
      VALUES ($1, $2, $3, $4, $5, 'applied',
        ${PAIR_STARTED},
-       $6, $7, $8, $9, $10, $11)
+       $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (execution_id, resource, country) DO UPDATE SET
        mode = excluded.mode, reason = excluded.reason, status = 'applied',
        rows_loaded = excluded.rows_loaded, rows_created = excluded.rows_created,
        rows_updated = excluded.rows_updated, rows_deleted = excluded.rows_deleted,
+       rows_added = excluded.rows_added, rows_changed = excluded.rows_changed, rows_removed = excluded.rows_removed,
        watermark_after = excluded.watermark_after, client_count = NULL, server_count = NULL, in_sync = NULL`,
-    [pair.execution, pair.resource, pair.country, pass.mode, pass.reason, pass.loaded, pass.created, pass.updated, pass.deleted, watermarkBefore, pass.watermarkAfter],
+    [pair.execution, pair.resource, pair.country, pass.mode, pass.reason, pass.loaded, pass.created, pass.updated, pass.deleted, watermarkBefore, pass.watermarkAfter,
+      pass.differences?.added ?? null, pass.differences?.changed ?? null, pass.differences?.removed ?? null],
   );
 }
 
