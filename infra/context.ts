@@ -5,7 +5,7 @@ import { ConfigurationError } from '../functions/core/errors.ts';
 import { LOG_LEVELS } from '../functions/core/telemetry/names.ts';
 
 export const CONTEXT_KEYS = [
-  'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule',
+  'apiUrl', 'apiVersion', 'businessService', 'countries', 'lang', 'tableSchemaPrefix', 'mapConcurrency', 'schedule', 'fullCheckSchedule',
   'alarmEmail', 'apiSecret', 'vpcId', 'databaseSecretArn', 'databaseInstanceType', 'multiAz',
   'outOfSyncRepair', 'lookbackSeconds', 'leaseSeconds', 'leaseWaitSeconds', 'apiStallSeconds', 'logLevel',
 ] as const;
@@ -19,6 +19,8 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
 const COMPLETE_SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const secretArn = z.string().regex(COMPLETE_SECRET_ARN, 'must be the complete ARN of a Secrets Manager secret (ending in -xxxxxx)');
 
+const scheduleExpression = z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off');
+
 const settings = z.object({
   // The functions refuse plain http for anything but a loopback host, which Lambda has no use for.
   apiUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL such as https://api.example.com' }),
@@ -28,7 +30,9 @@ const settings = z.object({
   lang: optionalText,
   tableSchemaPrefix: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL name prefix such as focus_').default('focus_'),
   mapConcurrency: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4),
-  schedule: z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off').default('rate(1 hour)'),
+  schedule: scheduleExpression.default('rate(1 hour)'),
+  // A second schedule whose runs are forced full reloads: a check that the deltas missed nothing.
+  fullCheckSchedule: scheduleExpression.default('off'),
   alarmEmail: z.email('must be an email address').optional(),
   apiSecret: optionalText.pipe(z.string().refine((value) => COMPLETE_SECRET_ARN.test(value) || /^[\w/+=.@-]+$/.test(value), 'must be the name or the complete ARN (ending in -xxxxxx) of a Secrets Manager secret').optional()),
   vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id such as vpc-0123456789abcdef0').optional(),

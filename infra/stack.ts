@@ -28,6 +28,7 @@ export class FocusSyncStack extends Stack {
     this.functions = createStepFunctions(this, { settings, vpc, apiSecret, database });
     this.stateMachine = createStateMachine(this, this.functions);
     createSchedule(this, this.stateMachine, settings.schedule);
+    createSchedule(this, this.stateMachine, settings.fullCheckSchedule, { id: 'FullCheckSchedule', input: { mode: 'full' } });
     const topic = createAlarms(this, this.stateMachine, settings.alarmEmail);
     createDashboard(this, this.stateMachine, [...this.functions.keys()]);
 
