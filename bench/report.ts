@@ -37,6 +37,19 @@ export interface SizeFigures extends LoadFigures {
   deltaSteps: Record<string, number>;
 }
 
+/** Four pairs loading at once: each repetition's rows per second of each pair, over its own FullLoad. */
+export interface FairnessFigures {
+  rowsPerPair: number;
+  runs: Array<Record<string, number>>;
+}
+
+/** The slowest pair's rate ÷ the mean rate of the others. */
+export function fairness(rates: Record<string, number>): number {
+  const sorted = Object.values(rates).sort((a, b) => a - b);
+  const others = sorted.slice(1);
+  return sorted[0]! / (others.reduce((sum, rate) => sum + rate, 0) / others.length);
+}
+
 export interface Results {
   items: number;
   repetitions: number;
@@ -44,6 +57,7 @@ export interface Results {
   sizes: SizeFigures[];
   /** The resource with a column of every API type (bench/every-type.json), at the same sizes. */
   everyType: LoadFigures[];
+  fairness: FairnessFigures;
   lambdas: LambdaFigures[];
 }
 
@@ -62,7 +76,7 @@ function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.01 ? 3 : 1)}%`;
 }
 
-function render({ items, repetitions, postgres, sizes, everyType, lambdas }: Results): string {
+function render({ items, repetitions, postgres, sizes, everyType, fairness: shares, lambdas }: Results): string {
   const large = sizes.at(-1)!;
   const small = sizes[0]!;
   const perSecond = (size: number, seconds: number) => `${Math.round(size / seconds).toLocaleString('en')} rows/s`;
@@ -78,6 +92,9 @@ function render({ items, repetitions, postgres, sizes, everyType, lambdas }: Res
   const memoryMet = (from: LoadFigures, to: LoadFigures) => to.peakRssMb < 128 && to.peakRssMb <= from.peakRssMb * 1.25;
   const [typesSmall, typesLarge] = [everyType[0]!, everyType.at(-1)!];
   const typesRatio = median(typesLarge.ratios);
+  const fairRatios = shares.runs.map(fairness);
+  const fairRatio = median(fairRatios);
+  const pairs = Object.keys(shares.runs[0]!).sort();
   const lines = [
     '# Benchmark results',
     '',
@@ -114,6 +131,11 @@ function render({ items, repetitions, postgres, sizes, everyType, lambdas }: Res
     `| Full load, whole \`npm run sync\` process | ${perSecond(typesLarge.size, typesLarge.full)} (${typesLarge.full.toFixed(1)} s); sync CPU ${typesLarge.syncCpu.toFixed(1)} s; machine ${(typesLarge.machineBusy * 100).toFixed(0)}% busy | |`,
     `| **Full load ÷ COPY ceiling** (range) | **${typesRatio.toFixed(2)}**${range(typesLarge.ratios)} | ≥ 0.8 ${typesRatio >= 0.8 ? '✓' : '✗'} |`,
     `| Peak RSS of the sync process, ${typesSmall.size.toLocaleString('en')} → ${typesLarge.size.toLocaleString('en')} rows | ${typesSmall.peakRssMb.toFixed(0)} MB → ${typesLarge.peakRssMb.toFixed(0)} MB | < 128 MB, flat ${memoryMet(typesSmall, typesLarge) ? '✓' : '✗'} |`,
+    '',
+    `| four pairs loading at once (the simulator's own two resources × de, at; ${shares.rowsPerPair.toLocaleString('en')} rows each), rows/s over each pair's FullLoad | ${shares.runs.map((_, index) => `run ${index + 1}`).join(' | ')} |`,
+    `|---|${shares.runs.map(() => '---').join('|')}|`,
+    ...pairs.map((pair) => `| ${pair} | ${shares.runs.map((rates) => Math.round(rates[pair]!).toLocaleString('en')).join(' | ')} |`),
+    `| **slowest ÷ mean of the others** (target ≥ 0.5: ${fairRatio >= 0.5 ? '✓' : '✗'} at the median ${fairRatio.toFixed(2)}) | ${fairRatios.map((ratio) => ratio.toFixed(2)).join(' | ')} |`,
     '',
     '| Lambda step | bundle (minified, AWS SDK external) | module initialisation |',
     '|---|---|---|',

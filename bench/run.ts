@@ -24,7 +24,7 @@ import { startEmbeddedPostgres } from '../statemachine/local/embedded-postgres.t
 import { loadDefinition, runStateMachine } from '../statemachine/local/runner.ts';
 import { measureLambdas, median } from './lambda.ts';
 import { startSimulatorProcess, runSyncProcess, type SyncProcessResult } from './processes.ts';
-import { formatSteps, writeReport, type LoadFigures, type SizeFigures } from './report.ts';
+import { formatSteps, writeReport, type FairnessFigures, type LoadFigures, type SizeFigures } from './report.ts';
 
 const { values } = parseArgs({ options: {
   items: { type: 'string', default: '1000000' },
@@ -35,7 +35,8 @@ const items = Number(values.items);
 const repetitions = Number(values.repetitions);
 /** A resource the benchmark loads: from its own schema file, served alone by its own simulator. */
 interface Target {
-  schemaFile: string;
+  /** Undefined: the simulator's own schema, two resources with every type between them. */
+  schemaFile?: string;
   resource: Resource;
   table: string;
 }
@@ -47,6 +48,8 @@ const target = async (file: string): Promise<Target> => {
 // The 12-column resource of every earlier round, and one with a column of every API type.
 const PROMOTIONS = await target('schema.json');
 const EVERY_TYPE = await target('every-type.json');
+const SIMULATOR_DEFAULT: Target = { resource: { name: 'promotions', attributes: [] }, table: 'focus_de.promotions' };
+const FAIRNESS_COUNTRIES = ['de', 'at'];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 let checkpointRefused = false;
 
@@ -61,9 +64,10 @@ try {
     sizes.push(await measureSize(size));
     everyType.push(await withTarget(EVERY_TYPE, size, (context) => measureLoads(context, false)));
   }
+  const fairness = await withTarget(SIMULATOR_DEFAULT, Math.round(items / 4), measureFairness, FAIRNESS_COUNTRIES);
   const lambdas = await measureLambdas(taskStates(await loadDefinition()), repetitions);
   const [{ version }] = await admin<[{ version: string }]>`SELECT current_setting('server_version') AS version`;
-  const report = await writeReport(values.output, { items, repetitions, postgres: version, sizes, everyType, lambdas });
+  const report = await writeReport(values.output, { items, repetitions, postgres: version, sizes, everyType, fairness, lambdas });
   process.stdout.write(report);
 } finally {
   await admin.end();
@@ -84,16 +88,17 @@ interface Context {
 }
 
 /** A simulator serving `target` with `size` items and a database of its own, for `work`. */
-async function withTarget<T>(target: Target, size: number, work: (context: Context) => Promise<T>): Promise<T> {
-  log(`— ${size} rows of ${target.resource.name}`);
-  const simulator = await startSimulatorProcess(['--items', String(size), '--countries', 'de', '--seed', '1', '--schema', target.schemaFile]);
+async function withTarget<T>(target: Target, size: number, work: (context: Context) => Promise<T>, countries = ['de']): Promise<T> {
+  log(`— ${size} rows of ${target.schemaFile ? target.resource.name : 'each pair of the simulator\'s own schema'}`);
+  const schema = target.schemaFile ? ['--schema', target.schemaFile] : [];
+  const simulator = await startSimulatorProcess(['--items', String(size), '--countries', countries.join(','), '--seed', '1', ...schema]);
   const database = `focus_bench_${size}`;
   await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.unsafe(`CREATE DATABASE ${database}`);
   const url = new URL(postgres.url);
   url.pathname = `/${database}`;
   const env = {
-    FOCUS_API_URL: simulator.url, FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: 'de',
+    FOCUS_API_URL: simulator.url, FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: countries.join(','),
     FOCUS_USERNAME: 'demo', FOCUS_PASSWORD: 'demo', DATABASE_URL: url.toString(),
   };
   const config = loadConfig(env);
@@ -195,6 +200,23 @@ async function measureSize(size: number): Promise<SizeFigures> {
       deltaSteps: Object.fromEntries(Object.keys(delta[0]!.steps).map((state) => [state, median(delta.map((run) => run.steps[state] ?? 0))])),
     };
   });
+}
+
+/**
+ * Four pairs loading at once (the simulator's two resources in two countries, one Map of
+ * mapConcurrency 4, run in this process): each pair's rate over its own FullLoad step.
+ */
+async function measureFairness({ sql, config, size }: Context): Promise<FairnessFigures> {
+  const runs: Array<Record<string, number>> = [];
+  for (let run = 0; run < repetitions; run += 1) {
+    await sql.unsafe(`${FAIRNESS_COUNTRIES.map((country) => `DROP SCHEMA IF EXISTS focus_${country} CASCADE; `).join('')}DROP SCHEMA IF EXISTS focus_sync CASCADE`);
+    await checkpoint(sql);
+    const seconds = await stepSeconds(config, ['FullLoad'], (state) => `${state.input.resource}/${state.input.country}`);
+    const rates = Object.fromEntries(Object.entries(seconds).map(([pair, taken]) => [pair, size / taken]));
+    log(`  four pairs at once: ${Object.entries(rates).map(([pair, perSecond]) => `${pair} ${Math.round(perSecond).toLocaleString('en')} rows/s`).join(', ')}`);
+    runs.push(rates);
+  }
+  return { rowsPerPair: size, runs };
 }
 
 interface ReloadFigures {
@@ -313,8 +335,8 @@ async function syncInProcess(config: ReturnType<typeof loadConfig>): Promise<num
   return (performance.now() - started) / 1000;
 }
 
-/** Runs the state machine in this process; returns the seconds each of the named steps took. */
-async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[]): Promise<Record<string, number>> {
+/** Runs the state machine in this process; returns the seconds each of the named steps took, summed per `key` (the step's name). */
+async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[], key = (state: { name: string; input: Record<string, unknown> }) => state.name): Promise<Record<string, number>> {
   const entered = new Map<string, number>();
   const seconds: Record<string, number> = {};
   const result = await runStateMachine({
@@ -322,8 +344,9 @@ async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[
     runtime: createRuntime(config),
     onEvent: (event) => {
       if (!('state' in event) || !steps.includes(event.state.name)) return;
-      if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
-      if (event.type === 'StateExited') seconds[event.state.name] = (seconds[event.state.name] ?? 0) + (event.timestamp - entered.get(event.state.name)!) / 1000;
+      const name = key(event.state as { name: string; input: Record<string, unknown> });
+      if (event.type === 'StateEntered') entered.set(name, event.timestamp);
+      if (event.type === 'StateExited') seconds[name] = (seconds[name] ?? 0) + (event.timestamp - entered.get(name)!) / 1000;
     },
   });
   await closeRuntime();
