@@ -74,9 +74,7 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
     // Both tables are read in key order through their primary keys and merge-joined: a hash join
     // of two tables this size spills to disk in batches (twice as slow). A sample of the stage's
     // keys tells the planner they are in order; 3,000 rows take milliseconds.
-    await transaction.unsafe('SET LOCAL enable_hashjoin = off');
-    await transaction.unsafe('SET LOCAL default_statistics_target = 10');
-    await transaction.unsafe(`ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`);
+    await transaction.unsafe(`SET LOCAL enable_hashjoin = off; SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`);
     // Readers keep seeing the old rows until the commit, never an empty or half-written table.
     const [found] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(reloadStatement(table, stage, columns));
     const differences = { added: Number(found!.added), changed: Number(found!.changed), removed: Number(found!.removed) };
@@ -102,7 +100,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
          (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
          (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
          (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`);
-    for (const kind of ['created', 'updated', 'deleted'] as const) await transaction.unsafe(`DROP TABLE ${stage(kind)}`);
+    await transaction.unsafe(`DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
     return { upserted: upserted.count, deleted: deleted.count, watermark };
   }));
 }
