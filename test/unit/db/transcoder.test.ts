@@ -56,7 +56,8 @@ const EDGES: Record<string, string[]> = {
     '"g0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"', '"\\u00610eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"', '"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11-"', '12'],
   bytes: ['""', '"="', '"=="', '"==="', '"a"', '"ab"', '"abc"', '"abcd"', '"abcde"', '"ab=="', '"abc="', '"ab=c"', '"-_+/"', '"YWJj\\/"', '"a b"', '"AP8="', '"//8"', '[1]'],
   float32: ['-0', '0.0', '1e3', '3.4028235e38', '340282356779733661637539395458142568448', '3.5e38', '0.00000000000000000000000000000000000001', '1.1754943508222875e-38', '16777217', '0.1',
-    '1.00000005960464477539062500001', '1.0000000596046447753906249999', '1.000000059604644775390625', '33554434.5', '"1.5"'],
+    '1.00000005960464477539062500001', '1.0000000596046447753906249999', '1.000000059604644775390625', '33554434.5', '"1.5"',
+    '16777217.0000000001', '16777216.9999999999', '16777217', '-16777217.0000000001'],
   json: ['{"a":[1,{"b":"x"}],"c":null}', '[]', '{}', '"text"', '12', '-0', '1.0', '1.5', '1e3', '0.000001', '0.0000001', '123456789012345', '1234567890123456', '9007199254740993', '0.1000000000000000055511151231257827',
     '{"a":1,"a":2}', '{"2":1,"1":2}', '{ "a" : [ 1 , 2 ] }', '["\\u0000"]', '["\\ud800"]', '["\\ud83c\\udf89"]', '["\\u00e9\\/\\n\\t\\\\"]', '[01]', '[1,]', '{"a"}', '[true,false,null]', '{"a":tru}',
     `${'['.repeat(70)}${']'.repeat(70)}`, '"a\tb"', '[-0.5, 100, 0.25]'],
@@ -132,12 +133,41 @@ async function copyText(batches: AsyncIterable<LineBatch>): Promise<{ rows: stri
 function asRead(field: string, column: number, asDouble: (field: string) => unknown): unknown {
   if (field === '\\N') return field;
   if (column === FLOAT) return asDouble(field);
-  if (column === FLOAT32) return Math.fround(asDouble(field) as number);
+  if (column === FLOAT32) return float32Of(field);
   if (column === JSON_COLUMN) {
     const text = field.replace(/\\(.)/g, (_, escaped: string) => ({ n: '\n', r: '\r', t: '\t' })[escaped] ?? escaped);
     return JSON.parse(text, (_key, parsed: unknown, context?: { source?: string }) => (typeof parsed === 'number' ? `number ${context?.source}` : parsed));
   }
   return field;
+}
+
+/**
+ * The real PostgreSQL reads from this text: strtof rounds the decimal once, to the nearest
+ * float32 (ties to even). Math.fround(Number(text)) rounds twice, through a double, and can land
+ * on the other side of a midpoint; the two paths must agree with the former.
+ */
+function float32Of(text: string): number {
+  const near = Math.fround(Number(text));
+  if (near === 0 || !Number.isFinite(near)) return near;
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text)!;
+  const exponent = Number(match[4] ?? 0) - (match[3] ?? '').length;
+  const digits = BigInt(`${match[2]}${match[3] ?? ''}`);
+  // The decimal and each candidate as integers over one scale: × 2^150 (a float32's least bit) and × 10^-exponent.
+  const scaled = exponent >= 0 ? digits * 10n ** BigInt(exponent) * 2n ** 150n : digits * 2n ** 150n;
+  const over = exponent >= 0 ? 1n : 10n ** BigInt(-exponent);
+  const view = new DataView(new ArrayBuffer(4));
+  const candidate = (bits: number) => {
+    view.setUint32(0, bits);
+    const biased = (bits >>> 23) & 0xff;
+    const significand = BigInt((bits & 0x7fffff) | (biased === 0 ? 0 : 0x800000));
+    const distance = significand * 2n ** BigInt(Math.max(biased, 1)) * over - scaled;
+    return { value: view.getFloat32(0), distance: distance < 0n ? -distance : distance, even: (bits & 1) === 0 };
+  };
+  view.setFloat32(0, Math.abs(near));
+  const bits = view.getUint32(0);
+  const [best] = [candidate(bits - 1), candidate(bits), candidate(bits + 1)]
+    .sort((a, b) => (a.distance === b.distance ? Number(b.even) - Number(a.even) : a.distance < b.distance ? -1 : 1));
+  return match[1] ? -best!.value : best!.value;
 }
 
 describe('the WebAssembly transcoder', () => {
