@@ -155,12 +155,12 @@ function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** Appends the line's fields and separators to `parts`; returns how many characters they have. */
 // A number JSON.stringify would write otherwise: an exponent, a fraction ending in 0, -0, 16 or
 // more digits, or below 0.000001. Matched anywhere in the line, strings too: a false match costs
 // only the slower parse.
 const REWRITTEN_NUMBER = /[0-9][eE]|\.[0-9]*0(?![0-9])|-0(?![.0-9])|(?:[0-9]\.?){16}|0\.0{6}/;
 
+/** Appends the line's fields and separators to `parts`; returns how many characters they have. */
 function encodeRow(line: string, number: number, columns: StagedColumn[], where: string, parts: string[]): number {
   // jsonb keeps a number as written ("1.0" stays 1.0), which JSON.parse forgets.
   if (REWRITTEN_NUMBER.test(line) && columns.some((column) => column.sqlType === 'JSONB')) {
