@@ -3,8 +3,9 @@
 // database), PostgreSQL's COPY ceiling, our full load (whole `npm run sync` process) with its CPU
 // time and peak memory, forced full reloads with 0% and 1% changed against the load and the
 // table's size, a 1% delta against reading its lines and against PostgreSQL applying as many
-// changes alone, an unchanged run, and each step's Lambda bundle. Uses
-// DATABASE_URL if set, else an embedded PostgreSQL 16.
+// changes alone, an unchanged run, a resource with a column of every API type against its own
+// ceiling, four pairs loading at once, and each step's Lambda bundle. Uses DATABASE_URL if set,
+// else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ const { values } = parseArgs({ options: {
 } });
 const items = Number(values.items);
 const repetitions = Number(values.repetitions);
+
 /** A resource the benchmark loads: from its own schema file, served alone by its own simulator. */
 interface Target {
   /** Undefined: the simulator's own schema, two resources with every type between them. */
