@@ -526,15 +526,11 @@ function jsonString(at: usize, end: usize): usize {
   emit(QUOTE);
   at++;
   while (true) {
+    at = copyPlain(at, end);
     if (at >= end) return FAILED;
     const byte = load<u8>(at);
     if (byte == QUOTE) break;
     if (byte < 0x20) return FAILED;
-    if (byte != BACKSLASH) {
-      emit(byte);
-      at++;
-      continue;
-    }
     if (at + 1 >= end) return FAILED;
     const escape = load<u8>(at + 1);
     emit(BACKSLASH);
@@ -594,17 +590,11 @@ function text(at: usize, end: usize, element: bool): usize {
   at++;
   if (element) emit(QUOTE);
   while (true) {
+    at = copyPlain(at, end);
     if (at >= end) return FAILED;
     const byte = load<u8>(at);
     if (byte == QUOTE) break;
     if (byte < 0x20) return FAILED;
-    if (byte != BACKSLASH) {
-      // Every byte of a multi-byte character is 0x80 or above, copied as it came: none needs escaping.
-      if (byte < 0x80) character(<u32>byte, element);
-      else emit(byte);
-      at++;
-      continue;
-    }
     if (at + 1 >= end) return FAILED;
     const escape = load<u8>(at + 1);
     at += 2;
@@ -635,6 +625,22 @@ function text(at: usize, end: usize, element: bool): usize {
   }
   if (element) emit(QUOTE);
   return at + 1;
+}
+
+/**
+ * Copies the run of string bytes from `at` that need no escaping, at once; returns where it
+ * stopped (a quote, a backslash, a control character or the end). Every byte of a multi-byte
+ * character is 0x80 or above, and COPY and array syntax escape only quotes, backslashes and controls.
+ */
+function copyPlain(at: usize, end: usize): usize {
+  const run = at;
+  while (at < end) {
+    const byte = load<u8>(at);
+    if (byte < 0x20 || byte == QUOTE || byte == BACKSLASH) break;
+    at++;
+  }
+  copy(run, at);
+  return at;
 }
 
 function hex4(at: usize, end: usize): u32 {
