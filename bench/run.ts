@@ -1,9 +1,11 @@
 // npm run bench -- [--items 1000000] [--repetitions 3] [--output bench/RESULTS.md]
 // Measures, in one run and as ratios: the simulator's HTTP read rate, our encoding alone (no
 // database), PostgreSQL's COPY ceiling, our full load (whole `npm run sync` process) with its CPU
-// time and peak memory, a 1% delta against reading its lines and against PostgreSQL applying as
-// many changes alone, an unchanged run, and each step's Lambda bundle. Uses
-// DATABASE_URL if set, else an embedded PostgreSQL 16.
+// time and peak memory, forced full reloads with 0% and 1% changed against the load and the
+// table's size, a 1% delta against reading its lines and against PostgreSQL applying as many
+// changes alone, an unchanged run, a resource with a column of every API type against its own
+// ceiling, four pairs loading at once, and each step's Lambda bundle. Uses DATABASE_URL if set,
+// else an embedded PostgreSQL 16.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -14,16 +16,16 @@ import { parseArgs } from 'node:util';
 import { FocusApi } from '../functions/core/api/client.ts';
 import { loadConfig } from '../functions/core/config.ts';
 import { connect, type Sql } from '../functions/core/db/connection.ts';
-import { encodeLines, stagedColumns, stageLines } from '../functions/core/db/copy.ts';
+import { encodeLines, RowLines, stagedColumns, stageLines } from '../functions/core/db/copy.ts';
 import { deltaStatements } from '../functions/core/db/mirror.ts';
-import { resourcesFromSchema } from '../functions/core/resources.ts';
+import { resourcesFromSchema, type Resource } from '../functions/core/resources.ts';
 import { closeRuntime, createRuntime } from '../functions/core/runtime.ts';
 import { taskStates } from '../statemachine/local/definition.ts';
 import { startEmbeddedPostgres } from '../statemachine/local/embedded-postgres.ts';
 import { loadDefinition, runStateMachine } from '../statemachine/local/runner.ts';
 import { measureLambdas, median } from './lambda.ts';
 import { startSimulatorProcess, runSyncProcess, type SyncProcessResult } from './processes.ts';
-import { formatSteps, writeReport, type SizeFigures } from './report.ts';
+import { formatSteps, writeReport, type FairnessFigures, type LoadFigures, type SizeFigures } from './report.ts';
 
 const { values } = parseArgs({ options: {
   items: { type: 'string', default: '1000000' },
@@ -32,8 +34,24 @@ const { values } = parseArgs({ options: {
 } });
 const items = Number(values.items);
 const repetitions = Number(values.repetitions);
-const SCHEMA_FILE = join(import.meta.dirname, 'schema.json');
-const resource = resourcesFromSchema(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')))[0]!;
+
+/** A resource the benchmark loads: from its own schema file, served alone by its own simulator. */
+interface Target {
+  /** Undefined: the simulator's own schema, two resources with every type between them. */
+  schemaFile?: string;
+  resource: Resource;
+  table: string;
+}
+const target = async (file: string): Promise<Target> => {
+  const schemaFile = join(import.meta.dirname, file);
+  const resource = resourcesFromSchema(JSON.parse(await readFile(schemaFile, 'utf8')))[0]!;
+  return { schemaFile, resource, table: `focus_de.${resource.name}` };
+};
+// The 12-column resource of every earlier round, and one with a column of every API type.
+const PROMOTIONS = await target('schema.json');
+const EVERY_TYPE = await target('every-type.json');
+const SIMULATOR_DEFAULT: Target = { resource: { name: 'promotions', attributes: [] }, table: 'focus_de.promotions' };
+const FAIRNESS_COUNTRIES = ['de', 'at'];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 let checkpointRefused = false;
 
@@ -43,10 +61,15 @@ const postgres = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL, sto
 const admin = connect(postgres.url, { max: 1 });
 try {
   const sizes: SizeFigures[] = [];
-  for (const size of [Math.max(1, Math.round(items / 10)), items]) sizes.push(await measureSize(size));
+  const everyType: LoadFigures[] = [];
+  for (const size of [Math.max(1, Math.round(items / 10)), items]) {
+    sizes.push(await measureSize(size));
+    everyType.push(await withTarget(EVERY_TYPE, size, (context) => measureLoads(context, false)));
+  }
+  const fairness = await withTarget(SIMULATOR_DEFAULT, Math.round(items / 4), measureFairness, FAIRNESS_COUNTRIES);
   const lambdas = await measureLambdas(taskStates(await loadDefinition()), repetitions);
   const [{ version }] = await admin<[{ version: string }]>`SELECT current_setting('server_version') AS version`;
-  const report = await writeReport(values.output, { items, repetitions, postgres: version, sizes, lambdas });
+  const report = await writeReport(values.output, { items, repetitions, postgres: version, sizes, everyType, fairness, lambdas });
   process.stdout.write(report);
 } finally {
   await admin.end();
@@ -54,51 +77,103 @@ try {
   await rm(scratch, { recursive: true, force: true });
 }
 
-async function measureSize(size: number): Promise<SizeFigures> {
-  log(`— ${size} rows`);
-  const simulator = await startSimulatorProcess(['--items', String(size), '--countries', 'de', '--seed', '1', '--schema', SCHEMA_FILE]);
+interface Context {
+  target: Target;
+  size: number;
+  sql: Sql;
+  api: FocusApi;
+  env: Record<string, string>;
+  config: ReturnType<typeof loadConfig>;
+  mutate: () => Promise<unknown>;
+  /** Changes made by each mutate: as many created, updated and deleted, 1% of the rows in all. */
+  change: number;
+}
+
+/** A simulator serving `target` with `size` items and a database of its own, for `work`. */
+async function withTarget<T>(target: Target, size: number, work: (context: Context) => Promise<T>, countries = ['de']): Promise<T> {
+  log(`— ${size} rows of ${target.schemaFile ? target.resource.name : 'each pair of the simulator\'s own schema'}`);
+  const schema = target.schemaFile ? ['--schema', target.schemaFile] : [];
+  const simulator = await startSimulatorProcess(['--items', String(size), '--countries', countries.join(','), '--seed', '1', ...schema]);
   const database = `focus_bench_${size}`;
   await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.unsafe(`CREATE DATABASE ${database}`);
   const url = new URL(postgres.url);
   url.pathname = `/${database}`;
   const env = {
-    FOCUS_API_URL: simulator.url, FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: 'de',
+    FOCUS_API_URL: simulator.url, FOCUS_BUSINESS_SERVICE: 'promo', FOCUS_COUNTRIES: countries.join(','),
     FOCUS_USERNAME: 'demo', FOCUS_PASSWORD: 'demo', DATABASE_URL: url.toString(),
   };
   const config = loadConfig(env);
-  const api = new FocusApi(config.api);
   const sql = connect(url.toString(), { max: 2 });
+  const change = Math.max(1, Math.round(size / 300));
+  const mutate = () => fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
   try {
-    const httpRead = await timeEach(() => readBody(api, 'full'));
+    return await work({ target, size, sql, api: new FocusApi(config.api), env, config, mutate, change });
+  } finally {
+    await sql.end();
+    await simulator.stop();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+/**
+ * The full load against its COPY ceiling, each repetition side by side (a slow spell of a shared
+ * machine then weighs on both, and their ratio is taken pair by pair), with `reloads`, forced full
+ * reloads of the table each repetition loaded.
+ */
+async function measureLoads(context: Context, reloads: boolean): Promise<LoadFigures & { reload: Array<ReloadFigures & { load: number }> }> {
+  const { size, sql, api, env, target } = context;
+  let encoded = new RowLines();
+  const encodeOnly = await timeEach(() => encodeBody(api, target, encoded = new RowLines()));
+  const javaScriptShare = encoded.byJavaScript / encoded.count;
+  log(`  HTTP → COPY text, no database ${rate(size, encodeOnly)} rows/s; ${(javaScriptShare * 100).toFixed(2)}% of the rows by the JavaScript encoders`);
+  const copyFile = await writeCopyText(api, target, size);
+  const full: SyncProcessResult[] = [];
+  const ceiling: number[] = [];
+  const busy: number[] = [];
+  const reload: ReloadFigures[] = [];
+  for (let run = 0; run < repetitions; run += 1) {
+    await sql.unsafe('DROP SCHEMA IF EXISTS focus_de CASCADE; DROP SCHEMA IF EXISTS focus_sync CASCADE');
+    await checkpoint(sql);
+    const machine = machineCpu();
+    full.push(await runSyncProcess([], env, scratch));
+    busy.push(machine.busy());
+    ceiling.push(await copyCeiling(sql, target, copyFile));
+    log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s`);
+    if (!reloads) continue;
+    reload.push(await measureReloads(context));
+    const last = reload.at(-1)!;
+    log(`  forced full reload ${(last.unchanged / full.at(-1)!.seconds).toFixed(2)} × the load unchanged, ${(last.changed / full.at(-1)!.seconds).toFixed(2)} × with ${context.change * 3} changes; table ${mb(last.freshBytes)} → ${mb(last.unchangedBytes)} → ${mb(last.changedBytes)}`);
+  }
+  await rm(copyFile);
+  log(`  peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
+  return {
+    size,
+    encodeOnly: median(encodeOnly),
+    javaScriptShare,
+    ceiling: median(ceiling),
+    full: median(full.map((run) => run.seconds)),
+    ratios: full.map((run, index) => ceiling[index]! / run.seconds),
+    syncCpu: median(full.map((run) => run.cpuSeconds)),
+    machineBusy: median(busy),
+    peakRssMb: Math.max(...full.map((run) => run.peakRssMb)),
+    // Each with the seconds of the full load it followed.
+    reload: reload.map((run, index) => ({ ...run, load: full[index]!.seconds })),
+  };
+}
+
+async function measureSize(size: number): Promise<SizeFigures> {
+  return withTarget(PROMOTIONS, size, async (context) => {
+    const { sql, api, config, mutate, change, target } = context;
+    const httpRead = await timeEach(() => readBody(api, target, 'full'));
     log(`  HTTP read ${rate(size, httpRead)} rows/s`);
-    const encodeOnly = await timeEach(() => encodeBody(api));
-    log(`  HTTP → COPY text, no database ${rate(size, encodeOnly)} rows/s`);
-    const copyFile = await writeCopyText(api, size);
-    const full: SyncProcessResult[] = [];
-    const ceiling: number[] = [];
-    const busy: number[] = [];
-    for (let run = 0; run < repetitions; run += 1) {
-      // The full load and its ceiling side by side in each repetition: a slow spell of a shared
-      // machine then weighs on both, and their ratio is taken pair by pair.
-      await sql.unsafe('DROP SCHEMA IF EXISTS focus_de CASCADE; DROP SCHEMA IF EXISTS focus_sync CASCADE');
-      await checkpoint(sql);
-      const machine = machineCpu();
-      full.push(await runSyncProcess([], env, scratch));
-      busy.push(machine.busy());
-      ceiling.push(await copyCeiling(sql, copyFile));
-      log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s`);
-    }
-    await rm(copyFile);
-    log(`  peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
+    const { reload, ...loads } = await measureLoads(context, true);
     const unchanged = await timeEach(() => syncInProcess(config));
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
-    const change = Math.max(1, Math.round(size / 300));
-    const mutate = () => fetch(`${simulator.url}/__simulator/mutate`, { method: 'POST', body: JSON.stringify({ created: change, updated: change, deleted: change }) });
     for (let run = 0; run < repetitions; run += 1) {
       await mutate();
       const watermark = await watermarkOf(sql);
-      const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, mode, watermark); });
+      const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, target, mode, watermark); });
       const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
       log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
@@ -107,21 +182,18 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const alone: number[] = [];
     for (let run = 0; run < repetitions; run += 1) {
       await mutate();
-      alone.push(await applyAlone(sql, api, await watermarkOf(sql)));
+      alone.push(await applyAlone(sql, api, target, await watermarkOf(sql)));
       // The sync applies these changes, so that the next round stages only its own.
       await syncInProcess(config);
     }
     log(`  PostgreSQL alone applying a delta of ${change * 3}: ${median(alone).toFixed(2)} s`);
     return {
-      size,
+      ...loads,
       httpRead: median(httpRead),
-      encodeOnly: median(encodeOnly),
-      ceiling: median(ceiling),
-      full: median(full.map((run) => run.seconds)),
-      ratios: full.map((run, index) => ceiling[index]! / run.seconds),
-      syncCpu: median(full.map((run) => run.cpuSeconds)),
-      machineBusy: median(busy),
-      peakRssMb: Math.max(...full.map((run) => run.peakRssMb)),
+      reloadRatios: reload.map((run) => run.unchanged / run.load),
+      changedReloadRatios: reload.map((run) => run.changed / run.load),
+      reloadGrowth: Math.max(...reload.map((run) => run.unchangedBytes / run.freshBytes)),
+      changedReloadGrowth: Math.max(...reload.map((run) => run.changedBytes / run.freshBytes)),
       unchanged: median(unchanged),
       deltaChanges: change * 3,
       deltaRead: median(delta.map((run) => run.readSeconds)),
@@ -129,23 +201,68 @@ async function measureSize(size: number): Promise<SizeFigures> {
       applyAlone: median(alone),
       deltaSteps: Object.fromEntries(Object.keys(delta[0]!.steps).map((state) => [state, median(delta.map((run) => run.steps[state] ?? 0))])),
     };
-  } finally {
-    await sql.end();
-    await simulator.stop();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+}
+
+/**
+ * Four pairs loading at once (the simulator's two resources in two countries, one Map of
+ * mapConcurrency 4, run in this process): each pair's rate over its own FullLoad step.
+ */
+async function measureFairness({ sql, config, size }: Context): Promise<FairnessFigures> {
+  const runs: Array<Record<string, number>> = [];
+  for (let run = 0; run < repetitions; run += 1) {
+    await sql.unsafe(`${FAIRNESS_COUNTRIES.map((country) => `DROP SCHEMA IF EXISTS focus_${country} CASCADE; `).join('')}DROP SCHEMA IF EXISTS focus_sync CASCADE`);
+    await checkpoint(sql);
+    const seconds = await stepSeconds(config, ['FullLoad'], (state) => `${state.input.resource}/${state.input.country}`);
+    const rates = Object.fromEntries(Object.entries(seconds).map(([pair, taken]) => [pair, size / taken]));
+    log(`  four pairs at once: ${Object.entries(rates).map(([pair, perSecond]) => `${pair} ${Math.round(perSecond).toLocaleString('en')} rows/s`).join(', ')}`);
+    runs.push(rates);
   }
+  return { rowsPerPair: size, runs };
+}
+
+interface ReloadFigures {
+  unchanged: number;
+  changed: number;
+  freshBytes: number;
+  unchangedBytes: number;
+  changedBytes: number;
+}
+
+/**
+ * Forced full reloads (whole `npm run sync -- --mode full` processes) of the table just loaded:
+ * first with nothing changed, then with 1% of the rows created, updated or deleted; the seconds of
+ * each and the table's size (heap, index and TOAST) before and after, with no VACUUM between.
+ */
+async function measureReloads({ sql, env, mutate, target }: Context): Promise<ReloadFigures> {
+  const bytes = async () => Number((await sql<[{ bytes: string }]>`SELECT pg_total_relation_size(${target.table}) AS bytes`)[0].bytes);
+  const freshBytes = await bytes();
+  await checkpoint(sql);
+  const unchanged = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
+  const unchangedBytes = await bytes();
+  await mutate();
+  await checkpoint(sql);
+  const changed = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
+  const [found] = await sql<[{ added: string; changed: string; removed: string }]>`
+    SELECT rows_added AS added, rows_changed AS changed, rows_removed AS removed FROM focus_sync.runs ORDER BY started_at DESC LIMIT 1`;
+  log(`  the reload after the changes found ${found.added} added, ${found.changed} changed, ${found.removed} removed`);
+  return { unchanged, changed, freshBytes, unchangedBytes, changedBytes: await bytes() };
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(0)} MB`;
 }
 
 /** The API's full lines as COPY text in a local file, encoded as the sync encodes them. */
-async function writeCopyText(api: FocusApi, size: number): Promise<string> {
+async function writeCopyText(api: FocusApi, { resource }: Target, size: number): Promise<string> {
   const file = join(scratch, `rows-${size}.copy`);
-  await pipeline(Readable.from(encodeLines(api.lines('promotions', 'de', 'full'), stagedColumns(resource), 'bench')), createWriteStream(file));
+  await pipeline(Readable.from(encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench')), createWriteStream(file));
   return file;
 }
 
 /** PostgreSQL alone: the COPY text file into an identical empty table; returns the seconds. */
-async function copyCeiling(sql: Sql, file: string): Promise<number> {
-  await sql.unsafe('DROP TABLE IF EXISTS public.ceiling; CREATE TABLE public.ceiling (LIKE focus_de.promotions INCLUDING ALL)');
+async function copyCeiling(sql: Sql, { table }: Target, file: string): Promise<number> {
+  await sql.unsafe(`DROP TABLE IF EXISTS public.ceiling; CREATE TABLE public.ceiling (LIKE ${table} INCLUDING ALL)`);
   await checkpoint(sql);
   const seconds = await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe('COPY public.ceiling FROM STDIN').writable()));
   await sql.unsafe('DROP TABLE public.ceiling');
@@ -157,12 +274,12 @@ async function copyCeiling(sql: Sql, file: string): Promise<number> {
  * delta's own two statements timed after a CHECKPOINT, and rolled back. It runs after the sync's
  * deltas, on other keys, so its pages are if anything warmer: a lower bound for ApplyDelta.
  */
-async function applyAlone(sql: Sql, api: FocusApi, watermark: string): Promise<number> {
+async function applyAlone(sql: Sql, api: FocusApi, { resource, table }: Target, watermark: string): Promise<number> {
   const stage = (kind: 'created' | 'updated' | 'deleted') => `public.bench_${kind}`;
   for (const kind of ['created', 'updated', 'deleted'] as const) {
-    await stageLines(sql, stage(kind), stagedColumns(resource, kind === 'deleted'), api.lines('promotions', 'de', kind, watermark), `bench ${kind} lines`, {});
+    await stageLines(sql, stage(kind), stagedColumns(resource, kind === 'deleted'), api.lines(resource.name, 'de', kind, watermark), `bench ${kind} lines`, {});
   }
-  const statements = deltaStatements('focus_de.promotions', stagedColumns(resource), stage);
+  const statements = deltaStatements(table, stagedColumns(resource), stage);
   await checkpoint(sql);
   const rolledBack = new Error('rolled back');
   let seconds = 0;
@@ -220,8 +337,8 @@ async function syncInProcess(config: ReturnType<typeof loadConfig>): Promise<num
   return (performance.now() - started) / 1000;
 }
 
-/** Runs the state machine in this process; returns the seconds each of the named steps took. */
-async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[]): Promise<Record<string, number>> {
+/** Runs the state machine in this process; returns the seconds each of the named steps took, summed per `key` (the step's name). */
+async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[], key = (state: { name: string; input: Record<string, unknown> }) => state.name): Promise<Record<string, number>> {
   const entered = new Map<string, number>();
   const seconds: Record<string, number> = {};
   const result = await runStateMachine({
@@ -229,8 +346,9 @@ async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[
     runtime: createRuntime(config),
     onEvent: (event) => {
       if (!('state' in event) || !steps.includes(event.state.name)) return;
-      if (event.type === 'StateEntered') entered.set(event.state.name, event.timestamp);
-      if (event.type === 'StateExited') seconds[event.state.name] = (seconds[event.state.name] ?? 0) + (event.timestamp - entered.get(event.state.name)!) / 1000;
+      const name = key(event.state as { name: string; input: Record<string, unknown> });
+      if (event.type === 'StateEntered') entered.set(name, event.timestamp);
+      if (event.type === 'StateExited') seconds[name] = (seconds[name] ?? 0) + (event.timestamp - entered.get(name)!) / 1000;
     },
   });
   await closeRuntime();
@@ -239,12 +357,12 @@ async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[
 }
 
 /** The sync's own work without a database: the full lines parsed and encoded as COPY text, then dropped. */
-async function encodeBody(api: FocusApi): Promise<void> {
-  for await (const _chunk of encodeLines(api.lines('promotions', 'de', 'full'), stagedColumns(resource), 'bench')) { /* encoding is what is measured */ }
+async function encodeBody(api: FocusApi, { resource }: Target, rows: RowLines): Promise<void> {
+  for await (const _chunk of encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench', rows)) { /* encoding is what is measured */ }
 }
 
-async function readBody(api: FocusApi, mode: 'full' | 'created' | 'updated' | 'deleted', since?: string): Promise<void> {
-  for await (const _line of api.lines('promotions', 'de', mode, since)) { /* reading is what is measured */ }
+async function readBody(api: FocusApi, { resource }: Target, mode: 'full' | 'created' | 'updated' | 'deleted', since?: string): Promise<void> {
+  for await (const _line of api.lines(resource.name, 'de', mode, since)) { /* reading is what is measured */ }
 }
 
 async function timeEach(work: () => Promise<unknown>): Promise<number[]> {

@@ -13,6 +13,8 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) =
 const COMPLETE_SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/;
 const secretArn = z.string().regex(COMPLETE_SECRET_ARN, 'must be the complete ARN of a Secrets Manager secret (ending in -xxxxxx)');
 
+const scheduleExpression = z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off');
+
 // Each key's meaning, and what leaving it unset means where zod has no default, is written beside
 // its rule: docs/configuration.md's table is generated from these fields (npm run docs). A rule
 // across keys belongs on `settings`, so that the fields stay a plain object.
@@ -30,8 +32,10 @@ export const contextFields = z.object({
     .meta({ description: 'prefix of the per-country schemas (`FOCUS_TABLE_SCHEMA_PREFIX`)' }),
   mapConcurrency: z.coerce.number().int().min(1).max(40, 'must be at most 40: each pair holds database connections').default(4)
     .meta({ description: 'pairs synced at once, 1 to 40 (`FOCUS_MAP_CONCURRENCY`); a pair\'s function holds up to 4 database connections, so keep 4 × this well below the database\'s `max_connections`' }),
-  schedule: z.string().trim().regex(/^((rate|cron)\(.+\)|off)$/, 'must be an EventBridge expression such as rate(1 hour) or cron(0 2 * * ? *), or off').default('rate(1 hour)')
+  schedule: scheduleExpression.default('rate(1 hour)')
     .meta({ description: 'an EventBridge `rate(…)` or `cron(…)` expression, or `off` for no schedule' }),
+  fullCheckSchedule: scheduleExpression.default('off')
+    .meta({ description: 'a second schedule whose executions are forced full reloads (`{"mode": "full"}`), a check that the deltas missed nothing, e.g. `cron(0 3 ? * SUN *)`: the ledger\'s `rows_added`, `rows_changed`, `rows_removed` give its result ([checking that the deltas missed nothing](ledger.md#checking-that-the-deltas-missed-nothing))' }),
   alarmEmail: z.email('must be an email address').optional()
     .meta({ description: 'an address subscribed to the alarms (confirm the email AWS sends it)' }),
   apiSecret: optionalText.pipe(z.string().refine((value) => COMPLETE_SECRET_ARN.test(value) || /^[\w/+=.@-]+$/.test(value), 'must be the name or the complete ARN (ending in -xxxxxx) of a Secrets Manager secret').optional())

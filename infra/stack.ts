@@ -29,6 +29,7 @@ export class FocusSyncStack extends Stack {
     this.stateMachine = createStateMachine(this, this.functions);
     releaseDeadExecutions(this, this.stateMachine, this.functions.get('GetClientState')!, createReleaseFunction(this, { settings, vpc, apiSecret, database }));
     createSchedule(this, this.stateMachine, settings.schedule);
+    createSchedule(this, this.stateMachine, settings.fullCheckSchedule, { id: 'FullCheckSchedule', input: { mode: 'full' } });
     const topic = createAlarms(this, this.stateMachine, settings.alarmEmail, settings.maxLagMinutes);
     createDashboard(this, this.stateMachine, [...this.functions.keys()]);
 

@@ -78,12 +78,15 @@ export function releaseDeadExecutions(stack: Stack, stateMachine: StateMachine, 
   });
 }
 
-/** Starts an execution with `{}` (every resource and country, mode auto) on the schedule; `off` starts none. */
-export function createSchedule(stack: Stack, stateMachine: StateMachine, expression: string): Rule | undefined {
+/**
+ * Starts an execution with `input` on the schedule (`{}`: every resource and country, mode auto);
+ * `off` starts none.
+ */
+export function createSchedule(stack: Stack, stateMachine: StateMachine, expression: string, { id = 'Schedule', input = {} as Record<string, string> } = {}): Rule | undefined {
   if (expression === 'off') return undefined;
-  return new Rule(stack, 'Schedule', {
-    description: `focus-sync: starts a sync ${expression}`,
+  return new Rule(stack, id, {
+    description: `focus-sync: starts a sync ${Object.keys(input).length ? `with ${JSON.stringify(input)} ` : ''}${expression}`,
     schedule: Schedule.expression(expression),
-    targets: [new SfnStateMachine(stateMachine, { input: RuleTargetInput.fromObject({}), retryAttempts: 3 })],
+    targets: [new SfnStateMachine(stateMachine, { input: RuleTargetInput.fromObject(input), retryAttempts: 3 })],
   });
 }

@@ -30,7 +30,7 @@ export async function getClientState({ sql, config, executions }: Runtime, input
 
 /**
  * Loads every live item: straight into the table in one transaction when it is empty, else into
- * staging first and then swapping the table's rows in one transaction.
+ * staging first and then writing, in one transaction, only the rows that differ.
  */
 export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Applied> {
   return whileHolding(runtime.sql, pair, runtime.config.lease, 'FullLoad', () => loadInFull(runtime, pair));
@@ -47,8 +47,8 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
   const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), total);
-  const { watermark } = await replaceWithStaged(sql, table, columns, pair);
+  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), total, { keyed: true });
+  const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
   return { loaded, deleted: 0, watermark };
 }
 

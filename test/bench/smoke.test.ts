@@ -36,6 +36,13 @@ describe('npm run bench', () => {
     expect(results).toMatch(/\| \*\*Delta ÷ reading\*\* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| CPU in the full load: the sync process; the whole machine \(\d+ cores, .*\) \| \d+\.\d s \(\d+\.\d µs a row\); \d+% busy \|/);
     expect(results).toMatch(/LoadCreated \d+ ms, LoadUpdated \d+ ms, LoadDeleted \d+ ms, ApplyDelta \d+ ms/);
+    expect(results).toMatch(/\| \*\*Delta ÷ \(reading \+ PostgreSQL's apply alone\)\*\* \| \*\*\d+\.\d\d\*\* \|/);
+    expect(results).toMatch(/\| \*\*Forced full reload ÷ full load\*\*, nothing changed .* \| \*\*\d+\.\d\d\*\* \|/);
+    expect(results).toMatch(/\| \*\*Table size after the reload ÷ freshly loaded\*\*, .* \| \*\*\d+\.\d\d\*\*; \d+\.\d\d \|/);
+    expect(results).toMatch(/\| Rows the JavaScript encoders wrote \(lines the transcoder left to them\) \| 0\.000% \| only malformed or unusual lines \|/);
+    expect(results).toMatch(/\| \*\*Full load ÷ COPY ceiling\*\* \(range\) \| \*\*\d+\.\d\d\*\* \|/);
+    for (const pair of ['promotion_items/at', 'promotion_items/de', 'promotions/at', 'promotions/de']) expect(results).toMatch(new RegExp(`\\| ${pair} \\| [\\d,]+ \\|`));
+    expect(results).toMatch(/\| \*\*slowest ÷ mean of the others\*\* .* \| \d+\.\d\d \|/);
     for (const state of ['Authenticate', 'FullLoad', 'Summarize']) expect(results).toMatch(new RegExp(`\\| ${state} \\| \\d+ KB \\| \\d+ ms \\|`));
   }, 180_000);
 });

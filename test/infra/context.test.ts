@@ -41,7 +41,7 @@ describe('CDK context', () => {
   it('has defaults for everything but where the API is and what to sync', () => {
     expect(settings(CONTEXT)).toEqual({
       apiUrl: 'https://api.focus.example', apiVersion: '1', businessService: 'promo', countries: ['de', 'at'], lang: undefined,
-      tableSchemaPrefix: 'focus_', mapConcurrency: 4, schedule: 'rate(1 hour)', alarmEmail: undefined, apiSecret: undefined,
+      tableSchemaPrefix: 'focus_', mapConcurrency: 4, schedule: 'rate(1 hour)', fullCheckSchedule: 'off', alarmEmail: undefined, apiSecret: undefined,
       outOfSyncRepair: 'delta-then-full', lookbackSeconds: 0, leaseSeconds: 120, leaseWaitSeconds: 10, apiStallSeconds: 60, logLevel: 'INFO', maxLagMinutes: 180,
       vpcId: undefined, databaseSecretArn: undefined, databaseInstanceType: 't4g.micro', multiAz: false,
     });
@@ -66,12 +66,13 @@ describe('CDK context', () => {
 
   it('names a wrong value and what it must be', () => {
     const message = refusal({
-      ...CONTEXT, apiUrl: 'http://api.focus.example', mapConcurrency: '41', schedule: 'every hour', alarmEmail: 'ops', countries: 'de;at', vpcId: 'vpc 1', logLevel: 'chatty',
+      ...CONTEXT, apiUrl: 'http://api.focus.example', mapConcurrency: '41', schedule: 'every hour', fullCheckSchedule: 'weekly', alarmEmail: 'ops', countries: 'de;at', vpcId: 'vpc 1', logLevel: 'chatty',
       apiSecret: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:focus-api', databaseSecretArn: 'focus-db',
     });
     expect(message).toContain('apiUrl must be an https:// URL');
     expect(message).toContain('mapConcurrency must be at most 40');
     expect(message).toContain('schedule must be an EventBridge expression such as rate(1 hour)');
+    expect(message).toContain('fullCheckSchedule must be an EventBridge expression such as rate(1 hour)');
     expect(message).toContain('alarmEmail must be an email address');
     expect(message).toContain('countries must be country codes');
     expect(message).toContain('vpcId must be a VPC id');
@@ -115,6 +116,18 @@ describe('the app with its options', () => {
       expect(secretStatements.map((statement) => statement.Resource)).toEqual([[API_SECRET_ARN, DATABASE_SECRET_ARN]]);
       expect(resourcesOf(synth.json, 'AWS::Events::Rule').filter(([, rule]) => rule.Properties?.ScheduleExpression)).toEqual([]);
       synth.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    } finally {
+      synth.remove();
+    }
+  });
+
+  it('adds a second schedule of forced full reloads when given fullCheckSchedule, beside the hourly one', () => {
+    const synth = synthesize({ fullCheckSchedule: 'cron(0 3 ? * SUN *)' });
+    try {
+      // The schedules, not the ExecutionEnded rule (an event pattern, no input).
+      const rules = resourcesOf(synth.json, 'AWS::Events::Rule').map(([, rule]) => rule.Properties as { ScheduleExpression?: string; Targets: Array<{ Input: string }> })
+        .filter((rule) => rule.ScheduleExpression);
+      expect(rules.map((rule) => [rule.ScheduleExpression, JSON.parse(rule.Targets[0]!.Input)])).toEqual([['rate(1 hour)', {}], ['cron(0 3 ? * SUN *)', { mode: 'full' }]]);
     } finally {
       synth.remove();
     }

@@ -100,7 +100,7 @@ export function parseLine(line: string): unknown {
   return JSON.parse(line);
 }
 
-/** An integer the exact parse kept as written: JSON.stringify writes it back as it was. */
+/** A number the exact parse kept as written: JSON.stringify writes it back as it was. */
 export interface RawJson {
   readonly rawJSON: string;
 }
@@ -112,15 +112,24 @@ export function isRawJson(value: unknown): value is RawJson {
   return rawJson.isRawJSON(value);
 }
 
-/** Parses one line keeping integers beyond 2^53 exact, as raw JSON numbers (several times slower). */
+/**
+ * Parses one line keeping every number that JavaScript would print differently (an integer beyond
+ * 2^53, "1.0", "1e3", "-0", a decimal with more digits than a double needs) as written, as a raw
+ * JSON number (several times slower). JSON.stringify writes them back as they came.
+ */
 export function parseLineExactly(line: string): unknown {
-  return JSON.parse(line, keepLargeIntegers);
+  return JSON.parse(line, keepNumbersAsWritten);
 }
 
-function keepLargeIntegers(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
-  if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) {
-    return rawJson.rawJSON(context.source);
-  }
+/** What parseLine gives for a number parseLineExactly kept: the same double, but an integer beyond 2^53 stays exact. */
+export function asParsed(value: RawJson): unknown {
+  const number = Number(value.rawJSON);
+  return /^-?\d+$/.test(value.rawJSON) && !Number.isSafeInteger(number) ? value : number;
+}
+
+function keepNumbersAsWritten(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number' || context?.source === undefined) return value;
+  if (context.source !== String(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return rawJson.rawJSON(context.source);
   return value;
 }
 

@@ -1,7 +1,7 @@
 // API lines → COPY text → a staging table, streamed with back-pressure end to end.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { decodeLine, isBlankLine, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
+import { asParsed, decodeLine, isBlankLine, isRawJson, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
 import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
@@ -37,16 +37,20 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * returns the row count. A load that fails leaves no table. The table's comment names its owner
  * (`owner`: execution, resource, country), so that a later run can drop what a dead one left.
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
+ * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
  */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, total?: TotalRows): Promise<number> {
-  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, total?: TotalRows, { keyed = false } = {}): Promise<number> {
+  const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const definitions = [
+    ...columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`),
+    ...(keyed && key.length > 0 ? [`PRIMARY KEY (${key.join(', ')})`] : []),
+  ].join(', ');
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
     return await sql.begin(async (transaction) => {
-      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}`);
-      await transaction.unsafe(`CREATE UNLOGGED TABLE ${table} (${definitions})`);
-      await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
+      // One round trip: a delta runs this three times.
+      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions}); COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
       return copyLines(transaction, table, columns, lines, where, total);
     });
   } catch (error) {
@@ -95,6 +99,7 @@ export async function* encodeLines(lines: Lines, columns: StagedColumn[], where:
         const row: string[] = [];
         encodeRow(line, number, columns, where, row);
         rows.add(number);
+        rows.byJavaScript += 1;
         return row.join('');
       });
       progress?.update(rows.count);
@@ -106,6 +111,7 @@ export async function* encodeLines(lines: Lines, columns: StagedColumn[], where:
       if (isBlankLine(line)) continue;
       characters += encodeRow(line, first + index, columns, where, parts);
       rows.add(first + index);
+      rows.byJavaScript += 1;
     }
     if (characters >= CHUNK_CHARACTERS) {
       // Per chunk, not per row: progress costs a clock read every few hundred rows.
@@ -124,6 +130,8 @@ export async function* encodeLines(lines: Lines, columns: StagedColumn[], where:
  */
 export class RowLines {
   count = 0;
+  /** Rows the JavaScript encoders wrote: the lines the transcoder left, or all when it cannot take the columns. */
+  byJavaScript = 0;
   readonly #drifts: Array<{ row: number; offset: number }> = [];
 
   add(line: number): void {
@@ -148,15 +156,24 @@ function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+// A number JSON.stringify would write otherwise: an exponent, a fraction ending in 0, -0, 16 or
+// more digits, or below 0.000001. Matched anywhere in the line, strings too: a false match costs
+// only the slower parse.
+const REWRITTEN_NUMBER = /[0-9][eE]|\.[0-9]*0(?![0-9])|-0(?![.0-9])|(?:[0-9]\.?){16}|0\.0{6}/;
+
 /** Appends the line's fields and separators to `parts`; returns how many characters they have. */
 function encodeRow(line: string, number: number, columns: StagedColumn[], where: string, parts: string[]): number {
+  // jsonb keeps a number as written ("1.0" stays 1.0), which JSON.parse forgets.
+  if (REWRITTEN_NUMBER.test(line) && columns.some((column) => column.sqlType === 'JSONB')) {
+    return encodeItem(parse(line, number, where, parseLineExactly), number, columns, where, parts, true);
+  }
   const start = parts.length;
   try {
     return encodeItem(parse(line, number, where, parseLine), number, columns, where, parts);
   } catch (error) {
     if (!(error instanceof InexactNumber)) throw error;
     parts.length = start;
-    return encodeItem(parse(line, number, where, parseLineExactly), number, columns, where, parts);
+    return encodeItem(parse(line, number, where, parseLineExactly), number, columns, where, parts, true);
   }
 }
 
@@ -168,7 +185,8 @@ function parse(line: string, number: number, where: string, parser: (line: strin
   }
 }
 
-function encodeItem(item: unknown, number: number, columns: StagedColumn[], where: string, parts: string[]): number {
+/** `exact`: the item is from parseLineExactly; json columns keep its numbers as written, the others get what parseLine gives. */
+function encodeItem(item: unknown, number: number, columns: StagedColumn[], where: string, parts: string[], exact = false): number {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new InvalidLine(`${where}, line ${number}: expected a JSON object; nothing of this load was applied`);
   }
@@ -176,7 +194,8 @@ function encodeItem(item: unknown, number: number, columns: StagedColumn[], wher
   let characters = columns.length;
   for (let index = 0; index < columns.length; index += 1) {
     const column = columns[index]!;
-    const value = values[column.name];
+    const written = values[column.name];
+    const value = exact && column.sqlType !== 'JSONB' && isRawJson(written) ? asParsed(written) : written;
     let field = NULL;
     if (value === null || value === undefined) {
       if (column.key) throw new InvalidLine(`${where}, line ${number}: the key column "${column.name}" is missing; nothing of this load was applied`);

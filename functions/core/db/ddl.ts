@@ -4,7 +4,7 @@ import { primaryKey, requireTimestamps, type Resource } from '../resources.ts';
 import { columnType } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { countrySchema, qualified, quoteIdentifier, SYNC_SCHEMA } from './identifiers.ts';
-import { PAIR_STATUS_VIEW, RUNS_STATUSES_MIGRATION, RUNS_TABLE } from './ledger.ts';
+import { PAIR_STATUS_VIEW, RUNS_DIFFERENCES, RUNS_STATUSES_MIGRATION, RUNS_TABLE } from './ledger.ts';
 
 const SYNC_TABLES = [
   `CREATE TABLE IF NOT EXISTS ${SYNC_SCHEMA}.resources (
@@ -36,6 +36,7 @@ const SYNC_TABLES = [
    END $$`,
   RUNS_TABLE,
   RUNS_STATUSES_MIGRATION,
+  RUNS_DIFFERENCES,
   PAIR_STATUS_VIEW,
 ];
 

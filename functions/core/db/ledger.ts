@@ -6,6 +6,7 @@ import { inDatabase } from '../errors.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { SYNC_SCHEMA } from './identifiers.ts';
 import type { Pair } from './mirror.ts';
+import type { Differences } from './reload.ts';
 
 export interface Pass {
   mode: 'full' | 'delta';
@@ -14,6 +15,8 @@ export interface Pass {
   created: number;
   updated: number;
   deleted: number;
+  /** What a full load found against the table's rows; null for a delta. */
+  differences: Differences | null;
   watermarkAfter: string | null;
 }
 
@@ -60,6 +63,18 @@ export const RUNS_STATUSES_MIGRATION = `DO $$ BEGIN
                     AND pg_get_constraintdef(oid) LIKE '%abandoned%') THEN
        ALTER TABLE ${SYNC_SCHEMA}.runs DROP CONSTRAINT IF EXISTS runs_status_check;
        ALTER TABLE ${SYNC_SCHEMA}.runs ADD CONSTRAINT runs_status_check CHECK (status IN (${RUN_STATUSES}));
+     END IF;
+   END $$`;
+
+// Added after the first release: a ledger created before gains them in place. Checked first, as
+// ALTER TABLE would otherwise lock the ledger against every pass on every run.
+export const RUNS_DIFFERENCES = `DO $$ BEGIN
+     IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                    WHERE table_schema = '${SYNC_SCHEMA}' AND table_name = 'runs' AND column_name = 'rows_removed') THEN
+       ALTER TABLE ${SYNC_SCHEMA}.runs
+         ADD COLUMN IF NOT EXISTS rows_added   bigint,
+         ADD COLUMN IF NOT EXISTS rows_changed bigint,
+         ADD COLUMN IF NOT EXISTS rows_removed bigint;
      END IF;
    END $$`;
 
@@ -134,17 +149,19 @@ export async function pairLags(sql: Sql, pairs: ReadonlyArray<{ resource: string
 export async function recordPass(transaction: Transaction, pair: Pair, pass: Pass, watermarkBefore: string | null): Promise<void> {
   await transaction.unsafe(
     `INSERT INTO ${SYNC_SCHEMA}.runs AS r (execution_id, resource, country, mode, reason, status, started_at,
-       rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after)
+       rows_loaded, rows_created, rows_updated, rows_deleted, watermark_before, watermark_after, rows_added, rows_changed, rows_removed)
      VALUES ($1, $2, $3, $4, $5, 'applied',
        ${PAIR_STARTED},
-       $6, $7, $8, $9, $10, $11)
+       $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT (execution_id, resource, country) DO UPDATE SET
        mode = excluded.mode, reason = excluded.reason, status = 'applied',
        watermark_before = CASE WHEN r.status = 'running' THEN excluded.watermark_before ELSE r.watermark_before END,
        rows_loaded = excluded.rows_loaded, rows_created = excluded.rows_created,
        rows_updated = excluded.rows_updated, rows_deleted = excluded.rows_deleted,
+       rows_added = excluded.rows_added, rows_changed = excluded.rows_changed, rows_removed = excluded.rows_removed,
        watermark_after = excluded.watermark_after, client_count = NULL, server_count = NULL, in_sync = NULL`,
-    [pair.execution, pair.resource, pair.country, pass.mode, pass.reason, pass.loaded, pass.created, pass.updated, pass.deleted, watermarkBefore, pass.watermarkAfter],
+    [pair.execution, pair.resource, pair.country, pass.mode, pass.reason, pass.loaded, pass.created, pass.updated, pass.deleted, watermarkBefore, pass.watermarkAfter,
+      pass.differences?.added ?? null, pass.differences?.changed ?? null, pass.differences?.removed ?? null],
   );
 }
 

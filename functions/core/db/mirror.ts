@@ -6,6 +6,7 @@ import type { Sql, Transaction } from './connection.ts';
 import { copyLines, type Lines, type StagedColumn } from './copy.ts';
 import { quoteIdentifier, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
 import { recordPass, type Pass } from './ledger.ts';
+import { reloadStatement, type Differences } from './reload.ts';
 import { holdLease } from './leases.ts';
 
 export interface Pair {
@@ -57,23 +58,30 @@ export async function loadEmptyTable(sql: Sql, table: string, columns: StagedCol
     const [{ empty }] = await transaction.unsafe<[{ empty: boolean }]>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
     if (!empty) return undefined;
     const loaded = await copyLines(transaction, table, columns, lines(), `${pair.resource}/${pair.country} full lines`, total);
-    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
+    const differences = { added: loaded, changed: 0, removed: 0 };
+    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
     return { loaded, watermark };
   }));
 }
 
-/** Full load: the table's rows become the staged rows, and the watermark their newest change. */
-export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair): Promise<{ watermark: string | null }> {
+/**
+ * Full load: the table's rows become the staged rows, and the watermark their newest change. Only
+ * rows that differ are written (see reload.ts); `staged` is how many rows the stage holds.
+ */
+export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, staged: number): Promise<{ watermark: string | null } & Differences> {
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const names = columnList(columns);
   return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
-    // DELETE, not TRUNCATE: readers keep seeing the old rows until the commit, never an empty table.
-    await transaction.unsafe(`DELETE FROM ${table}`);
-    const inserted = await transaction.unsafe(`INSERT INTO ${table} (${names}) SELECT ${names} FROM ${stage}`);
-    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: inserted.count, created: 0, updated: 0, deleted: 0 }, `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
+    // Both tables are read in key order through their primary keys and merge-joined: a hash join
+    // of two tables this size spills to disk in batches (twice as slow). A sample of the stage's
+    // keys tells the planner they are in order; 3,000 rows take milliseconds.
+    await transaction.unsafe(`SET LOCAL enable_hashjoin = off; SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`);
+    // Readers keep seeing the old rows until the commit, never an empty or half-written table.
+    const [found] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(reloadStatement(table, stage, columns));
+    const differences = { added: Number(found!.added), changed: Number(found!.changed), removed: Number(found!.removed) };
+    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences }, `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
     await transaction.unsafe(`DROP TABLE ${stage}`);
-    return { watermark };
+    return { watermark, ...differences };
   }));
 }
 
@@ -87,13 +95,13 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
     const deleted = await transaction.unsafe(statements.delete);
     const [staged] = await transaction.unsafe<[{ created: string; updated: string }]>(
       `SELECT (SELECT count(*) FROM ${stage('created')}) AS created, (SELECT count(*) FROM ${stage('updated')}) AS updated`);
-    const pass = { mode: 'delta' as const, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count };
+    const pass = { mode: 'delta' as const, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count, differences: null };
     const watermark = await commitPass(transaction, pair, pass,
       `SELECT greatest(
          (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
          (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
          (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`);
-    for (const kind of ['created', 'updated', 'deleted'] as const) await transaction.unsafe(`DROP TABLE ${stage(kind)}`);
+    await transaction.unsafe(`DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
     return { upserted: upserted.count, deleted: deleted.count, watermark };
   }));
 }

@@ -1,8 +1,9 @@
 // AssemblyScript, compiled to WebAssembly by build.mjs (the result is in wasm.ts): API lines, as
 // the UTF-8 bytes they arrived in, straight to COPY text, with no JavaScript string or object per
-// line. It takes the usual line (one flat object of strings, numbers, booleans, nulls and arrays
-// of strings) and produces exactly what the JavaScript encoders in column-types.ts would, as
-// PostgreSQL reads it. Anything else (a nested value, an escaped key, a duplicate key, a number
+// line. It takes the usual line (one object of strings, numbers, booleans, nulls, arrays of
+// strings, and nested JSON for json columns) and produces exactly what the JavaScript encoders in
+// column-types.ts would, as PostgreSQL reads it. Anything else (a nested value in a column that is
+// not json, an escaped key, a duplicate key, a number
 // with an exponent, a value the column's encoder would refuse, a blank or malformed line) stops
 // the run at that line, untouched, for the JavaScript path to encode or to name what is wrong.
 // test/unit/db/transcoder.test.ts checks that both paths agree.
@@ -20,6 +21,10 @@ const BOOL: u8 = 6;
 const DATE: u8 = 7;
 const TIMESTAMP: u8 = 8;
 const TEXT_ARRAY: u8 = 9;
+const UUID: u8 = 10;
+const BYTES: u8 = 11;
+const FLOAT32: u8 = 12;
+const JSON_VALUE: u8 = 13;
 
 // run() results.
 const DONE: i32 = 0;
@@ -216,6 +221,10 @@ function encodeValue(column: i32, at: usize, end: usize): usize {
   if (kind == TEXT) return text(at, end, false);
   if (kind == DATE || kind == TIMESTAMP) return dateTime(kind, at, end);
   if (kind == TEXT_ARRAY) return textArray(at, end);
+  if (kind == UUID) return uuid(at, end);
+  if (kind == BYTES) return base64(at, end);
+  if (kind == FLOAT32) return float32(at, end);
+  if (kind == JSON_VALUE) return json(at, end, 0);
   return FAILED;
 }
 
@@ -297,6 +306,61 @@ function float(at: usize, end: usize): usize {
   return index;
 }
 
+// FLT_MIN and FLT_MAX, with a margin: PostgreSQL refuses a real that underflows or overflows,
+// naming the text, which JavaScript would have written differently.
+const FLOAT32_LEAST: f64 = 1.2e-38;
+const FLOAT32_MOST: f64 = 3.4e38;
+
+/**
+ * A float32 column as float64 (the decimal as written), unless the decimal lies so close to the
+ * midpoint between two float32 values that PostgreSQL, rounding it straight to a real, could round
+ * it the other way than it rounds the double JavaScript prints. Only when the nearest double is
+ * exactly such a midpoint can the two differ; an approximation tells which decimals are near one.
+ */
+function float32(at: usize, end: usize): usize {
+  const written = scratch;
+  const next = float(at, end);
+  if (next == FAILED || (scratch - written == 1 && load<u8>(written) == 0x30)) return next;
+  const magnitude = approximately(at, next);
+  if (!(magnitude >= FLOAT32_LEAST && magnitude <= FLOAT32_MOST)) return FAILED;
+  const single = <f32>magnitude;
+  const nearest = <f64>single;
+  const above = <f64>reinterpret<f32>(reinterpret<u32>(single) + 1);
+  const below = <f64>reinterpret<f32>(reinterpret<u32>(single) - 1);
+  const tolerance = magnitude * 1e-13;
+  if (Math.abs(magnitude - (nearest + above) / 2) <= tolerance || Math.abs(magnitude - (nearest + below) / 2) <= tolerance) return FAILED;
+  return next;
+}
+
+/** The magnitude of a plain decimal (no exponent) to within a few units in the last place; NaN when it cannot say. */
+function approximately(from: usize, to: usize): f64 {
+  let mantissa: u64 = 0;
+  let digits = 0;
+  let exponent: i32 = 0;
+  let fraction = false;
+  for (let index = from; index < to; index++) {
+    const byte = load<u8>(index);
+    if (byte == 0x2d) continue;
+    if (byte == 0x2e) {
+      fraction = true;
+      continue;
+    }
+    if (digits < 19) {
+      if (mantissa != 0 || byte != 0x30) {
+        mantissa = mantissa * 10 + <u64>(byte - 0x30);
+        digits++;
+      }
+      if (fraction) exponent--;
+    } else if (!fraction) {
+      exponent++;
+    }
+  }
+  if (exponent < -22 || exponent > 22) return NaN;
+  let scale: f64 = 1;
+  for (let power = 0; power < (exponent < 0 ? -exponent : exponent); power++) scale *= 10;
+  return exponent < 0 ? <f64>mantissa / scale : <f64>mantissa * scale;
+}
+
 function isNumberTail(byte: u8): bool {
   return byte == 0x2e || byte == 0x65 || byte == 0x45 || isDigit(byte);
 }
@@ -334,6 +398,184 @@ function plainStringEnd(at: usize, end: usize): usize {
   return close < end ? close : FAILED;
 }
 
+/** A UUID as the JavaScript encoder takes it: 32 hex digits, in either case, hyphens optional between the usual groups; copied as written. */
+function uuid(at: usize, end: usize): usize {
+  const close = plainStringEnd(at, end);
+  if (close == FAILED) return FAILED;
+  let index = at + 1;
+  for (let group = 0; group < 5; group++) {
+    if (group > 0 && index < close && load<u8>(index) == 0x2d) index++;
+    const count = group == 0 ? 8 : group == 4 ? 12 : 4;
+    for (let digit = 0; digit < count; digit++) {
+      if (index >= close || hexValue(load<u8>(index)) < 0) return FAILED;
+      index++;
+    }
+  }
+  if (index != close) return FAILED;
+  copy(at + 1, close);
+  return close + 1;
+}
+
+function hexValue(byte: u8): i32 {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  return -1;
+}
+
+/**
+ * Base64 (standard or URL-safe letters, up to two "=" at the end) as bytea's hex form, "\\x…" in
+ * COPY text; as Node decodes it: six bits a letter, a byte for every eight, leftover bits dropped.
+ */
+function base64(at: usize, end: usize): usize {
+  const close = plainStringEnd(at, end);
+  if (close == FAILED) return FAILED;
+  let dataEnd = close;
+  for (let padding = 0; padding < 2 && dataEnd > at + 1 && load<u8>(dataEnd - 1) == 0x3d; padding++) dataEnd--;
+  emit(BACKSLASH);
+  emit(BACKSLASH);
+  emit(0x78);
+  let bits: u32 = 0;
+  let count: u32 = 0;
+  for (let index = at + 1; index < dataEnd; index++) {
+    const sextet = sextetOf(load<u8>(index));
+    if (sextet < 0) return FAILED;
+    bits = ((bits << 6) | <u32>sextet) & 0xffff;
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      const byte = (bits >> count) & 0xff;
+      emit(hexDigit(byte >> 4));
+      emit(hexDigit(byte & 0xf));
+    }
+  }
+  return close + 1;
+}
+
+function sextetOf(byte: u8): i32 {
+  if (byte >= 0x41 && byte <= 0x5a) return byte - 0x41;
+  if (byte >= 0x61 && byte <= 0x7a) return byte - 0x61 + 26;
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30 + 52;
+  if (byte == 0x2b || byte == 0x2d) return 62;
+  if (byte == 0x2f || byte == 0x5f) return 63;
+  return -1;
+}
+
+@inline function hexDigit(value: u32): u8 {
+  return <u8>(value < 10 ? 0x30 + value : 0x57 + value);
+}
+
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * A json column: the value's own JSON text, without the spaces between its tokens, escaped for
+ * COPY. PostgreSQL's jsonb then holds what it holds from JSON.stringify's text: both drop spaces,
+ * keep a duplicate key's last value, order keys their own way and read escapes alike, and numbers
+ * stay as written on both paths. A surrogate or NUL escape goes to JavaScript, as does deep nesting.
+ */
+function json(at: usize, end: usize, depth: i32): usize {
+  if (at >= end) return FAILED;
+  const byte = load<u8>(at);
+  if (byte == QUOTE) return jsonString(at, end);
+  if (byte == 0x7b || byte == 0x5b) {
+    if (depth >= MAX_JSON_DEPTH) return FAILED;
+    const object = byte == 0x7b;
+    const close: u8 = object ? 0x7d : 0x5d;
+    emit(byte);
+    at = skipSpace(at + 1, end);
+    if (at < end && load<u8>(at) == close) {
+      emit(close);
+      return at + 1;
+    }
+    while (true) {
+      if (object) {
+        at = jsonString(at, end);
+        if (at == FAILED) return FAILED;
+        at = skipSpace(at, end);
+        if (at >= end || load<u8>(at) != 0x3a) return FAILED;
+        emit(0x3a);
+        at = skipSpace(at + 1, end);
+      }
+      at = json(at, end, depth + 1);
+      if (at == FAILED) return FAILED;
+      at = skipSpace(at, end);
+      if (at >= end) return FAILED;
+      const separator = load<u8>(at);
+      if (separator == close) break;
+      if (separator != 0x2c) return FAILED;
+      emit(0x2c);
+      at = skipSpace(at + 1, end);
+    }
+    emit(close);
+    return at + 1;
+  }
+  if (literal(at, end, 0x6e, 0x75, 0x6c, 0x6c) || literal(at, end, 0x74, 0x72, 0x75, 0x65)) {
+    copy(at, at + 4);
+    return at + 4;
+  }
+  if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) {
+    copy(at, at + 5);
+    return at + 5;
+  }
+  return jsonNumber(at, end);
+}
+
+/** A JSON string as written, its backslashes doubled for COPY; FAILED when invalid or with a \u0000 or surrogate escape. */
+function jsonString(at: usize, end: usize): usize {
+  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
+  emit(QUOTE);
+  at++;
+  while (true) {
+    at = copyPlain(at, end);
+    if (at >= end) return FAILED;
+    const byte = load<u8>(at);
+    if (byte == QUOTE) break;
+    if (byte < 0x20) return FAILED;
+    if (at + 1 >= end) return FAILED;
+    const escape = load<u8>(at + 1);
+    emit(BACKSLASH);
+    emit(BACKSLASH);
+    if (escape == 0x75) {
+      const code = hex4(at + 2, end);
+      if (code == 0xffffffff || code == 0 || (code >= 0xd800 && code <= 0xdfff)) return FAILED;
+      copy(at + 1, at + 6);
+      at += 6;
+      continue;
+    }
+    if (escape != QUOTE && escape != BACKSLASH && escape != 0x2f && escape != 0x62 && escape != 0x66 && escape != 0x6e && escape != 0x72 && escape != 0x74) return FAILED;
+    if (escape == BACKSLASH) emit(BACKSLASH);
+    emit(escape);
+    at += 2;
+  }
+  emit(QUOTE);
+  return at + 1;
+}
+
+/** A JSON number, copied as written: the JavaScript path keeps a json value's numbers as written too. */
+function jsonNumber(at: usize, end: usize): usize {
+  const index = numberEnd(at, end);
+  if (index != FAILED) copy(at, index);
+  return index;
+}
+
+/** Where the JSON number at `at` ends; FAILED when there is none. */
+function numberEnd(at: usize, end: usize): usize {
+  let index = integerPart(at, end);
+  if (index == FAILED) return FAILED;
+  if (index < end && load<u8>(index) == 0x2e) {
+    index++;
+    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
+    while (index < end && isDigit(load<u8>(index))) index++;
+  }
+  if (index < end && (load<u8>(index) == 0x65 || load<u8>(index) == 0x45)) {
+    index++;
+    if (index < end && (load<u8>(index) == 0x2b || load<u8>(index) == 0x2d)) index++;
+    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
+    while (index < end && isDigit(load<u8>(index))) index++;
+  }
+  return index;
+}
+
 function digitsAt(at: usize, count: usize): bool {
   for (let index: usize = 0; index < count; index++) if (!isDigit(load<u8>(at + index))) return false;
   return true;
@@ -348,17 +590,11 @@ function text(at: usize, end: usize, element: bool): usize {
   at++;
   if (element) emit(QUOTE);
   while (true) {
+    at = copyPlain(at, end);
     if (at >= end) return FAILED;
     const byte = load<u8>(at);
     if (byte == QUOTE) break;
     if (byte < 0x20) return FAILED;
-    if (byte != BACKSLASH) {
-      // Every byte of a multi-byte character is 0x80 or above, copied as it came: none needs escaping.
-      if (byte < 0x80) character(<u32>byte, element);
-      else emit(byte);
-      at++;
-      continue;
-    }
     if (at + 1 >= end) return FAILED;
     const escape = load<u8>(at + 1);
     at += 2;
@@ -389,6 +625,22 @@ function text(at: usize, end: usize, element: bool): usize {
   }
   if (element) emit(QUOTE);
   return at + 1;
+}
+
+/**
+ * Copies the run of string bytes from `at` that need no escaping, at once; returns where it
+ * stopped (a quote, a backslash, a control character or the end). Every byte of a multi-byte
+ * character is 0x80 or above, and COPY and array syntax escape only quotes, backslashes and controls.
+ */
+function copyPlain(at: usize, end: usize): usize {
+  const run = at;
+  while (at < end) {
+    const byte = load<u8>(at);
+    if (byte < 0x20 || byte == QUOTE || byte == BACKSLASH) break;
+    at++;
+  }
+  copy(run, at);
+  return at;
 }
 
 function hex4(at: usize, end: usize): u32 {
@@ -513,20 +765,7 @@ function skipScalar(at: usize, end: usize): usize {
   }
   if (literal(at, end, 0x6e, 0x75, 0x6c, 0x6c) || literal(at, end, 0x74, 0x72, 0x75, 0x65)) return at + 4;
   if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) return at + 5;
-  let index = integerPart(at, end);
-  if (index == FAILED) return FAILED;
-  if (index < end && load<u8>(index) == 0x2e) {
-    index++;
-    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
-    while (index < end && isDigit(load<u8>(index))) index++;
-  }
-  if (index < end && (load<u8>(index) == 0x65 || load<u8>(index) == 0x45)) {
-    index++;
-    if (index < end && (load<u8>(index) == 0x2b || load<u8>(index) == 0x2d)) index++;
-    if (index >= end || !isDigit(load<u8>(index))) return FAILED;
-    while (index < end && isDigit(load<u8>(index))) index++;
-  }
-  return index;
+  return numberEnd(at, end);
 }
 
 function skipSpace(at: usize, end: usize): usize {

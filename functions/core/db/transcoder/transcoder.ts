@@ -9,6 +9,7 @@ import { TRANSCODER_WASM } from './wasm.ts';
 /** The column kinds transcoder.as.ts encodes; a load with a column of any other type stays in JavaScript. */
 export const TRANSCODER_KINDS: Readonly<Record<string, number>> = {
   int64: 1, int32: 2, int: 2, int16: 3, 'database.nullint16': 3, float64: 4, string: 5, bool: 6, date: 7, time: 8, datetime: 8, '[]string': 9,
+  uuid: 10, bytes: 11, float32: 12, json: 13,
 };
 
 export interface TranscodedColumn {
