@@ -1,6 +1,9 @@
 // CDK context: validated with names and reasons, and each option changing only what it says.
 import { App } from 'aws-cdk-lib';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../functions/core/errors.ts';
 import { EXAMPLE_CONTEXT, readSettings } from '../../infra/context.ts';
 import { CONTEXT, resourcesOf, synthesize } from './synth.ts';
@@ -19,8 +22,12 @@ const VPC_LOOKUP = {
   ],
 };
 
+// An App without an outdir makes a temporary folder of its own, and leaves it: one for them all.
+const outdir = mkdtempSync(join(tmpdir(), 'focus-sync-context-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
 function settings(context: Record<string, unknown>) {
-  return readSettings(new App({ context }).node);
+  return readSettings(new App({ context, outdir }).node);
 }
 
 function refusal(context: Record<string, unknown>): string {
