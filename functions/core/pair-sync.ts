@@ -47,7 +47,7 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
   const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
   if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), total, { keyed: true });
+  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true });
   const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
   return { loaded, deleted: 0, watermark };
 }

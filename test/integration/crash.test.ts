@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { startSyncProcess } from '../support/sync-process.ts';
+import { startSyncProcess, watchSync } from '../support/sync-process.ts';
 
 const LEASE_SECONDS = 10;
 let harness: Harness;
@@ -21,20 +21,12 @@ function startSync(args: string[]): ChildProcess {
   return startSyncProcess(harness.config, args, { FOCUS_LEASE_SECONDS: String(LEASE_SECONDS) });
 }
 
-/** Waits until the process has entered `state` (whose request the simulator stalls), then kills it as a power cut would. */
+/** Waits until the process is inside `state` (whose request the simulator stalls), then kills it as a power cut would. */
 async function killInside(child: ChildProcess, state: string): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk;
-      if (new RegExp(`promotions/de +${state} +…`).test(output)) resolve();
-    });
-    exited.then(() => reject(new Error(`the sync ended before ${state}:\n${output}`)));
-  });
-  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const run = watchSync(child);
+  await run.inside(state);
   child.kill('SIGKILL');
-  await exited;
+  await run.exited;
 }
 
 async function stagingTables(): Promise<readonly unknown[]> {

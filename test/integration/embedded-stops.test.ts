@@ -13,6 +13,7 @@ import { startEmbeddedPostgres } from '../../statemachine/local/embedded-postgre
 import { nodeArguments, ROOT } from '../../statemachine/local/npm-scripts.ts';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { comparableItems, readMirror } from '../support/mirror.ts';
+import { watchSync } from '../support/sync-process.ts';
 
 let simulator: Simulator;
 let directory: string;
@@ -41,17 +42,7 @@ function sync(args: string[] = []) {
       FOCUS_COUNTRIES: 'de', FOCUS_USERNAME: simulator.options.username, FOCUS_PASSWORD: simulator.options.password,
     },
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const inside = (state: string) => new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (new RegExp(`promotions/de +${state} +…`).test(output)) resolve();
-    }, 50);
-    exited.then(() => reject(new Error(`the sync ended before ${state}:\n${output}`))).finally(() => clearInterval(timer));
-  }).then(() => new Promise((resolve) => setTimeout(resolve, 500)));
-  return { child, output: () => output, exited, inside };
+  return watchSync(child);
 }
 
 async function expectMirrorEqualsServer(): Promise<void> {

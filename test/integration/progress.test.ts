@@ -45,7 +45,7 @@ async function load(total?: TotalRows): Promise<{ plain: string[]; live: string[
     pipe.update(progress);
     terminal.update(progress);
   });
-  const rows = await stageLines(database.sql, 'public.staged', stagedColumns(resource), slowLines(), 'things/de full lines', {}, total);
+  const rows = await stageLines(database.sql, 'public.staged', stagedColumns(resource), slowLines(), 'things/de full lines', {}, { total });
   expect(rows).toBe(BATCHES * BATCH_ROWS);
   return { plain, live };
 }

@@ -3,13 +3,12 @@
 // settings, which must take every pair over without waiting and converge to the exact mirror.
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stepFunctionsExecutions } from '../../functions/core/executions.ts';
 import { createRuntime, useRuntime } from '../../functions/core/runtime.ts';
 import { lambdaContext, loadHandler } from '../../statemachine/local/runner.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { runSyncProcess, startSyncProcess } from '../support/sync-process.ts';
+import { runSyncProcess, startSyncProcess, watchSync, type WatchedSync } from '../support/sync-process.ts';
 
 const ARN = 'arn:aws:states:eu-central-1:123456789012:execution:FocusSync-sync';
 const sfn = mockClient(SFNClient);
@@ -30,22 +29,11 @@ afterAll(async () => {
   await harness?.close();
 });
 
-/** Starts `npm run sync` as a terminal would (its own process group), and resolves once it is inside `state`. */
-async function startInside(args: string[], state: string): Promise<{ child: ChildProcess; output: () => string; exited: Promise<number | null> }> {
-  const child = startSyncProcess(harness.config, args);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk; });
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (new RegExp(`promotions/de +${state} +…`).test(output)) resolve();
-    }, 50);
-    exited.then(() => reject(new Error(`the sync ended before ${state}:\n${output}`))).finally(() => clearInterval(timer));
-  });
-  // Well inside: its staging table exists and its COPY is running.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return { child, output: () => output, exited };
+/** `npm run sync` as its own process, once it is inside `state` of promotions/de. */
+async function startInside(args: string[], state: string): Promise<WatchedSync> {
+  const run = watchSync(startSyncProcess(harness.config, args));
+  await run.inside(state);
+  return run;
 }
 
 /** promotions/de, the pair each stop interrupts, and its watermark (the other pair may finish before the stop). */

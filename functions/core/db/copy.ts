@@ -39,7 +39,7 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
  * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
  */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, total?: TotalRows, { keyed = false } = {}): Promise<number> {
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false }: { total?: TotalRows; keyed?: boolean } = {}): Promise<number> {
   const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
   const definitions = [
     ...columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`),
