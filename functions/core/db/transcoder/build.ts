@@ -14,7 +14,7 @@ const ASC = join(createRequire(import.meta.url).resolve('assemblyscript/package.
 export async function compileTranscoder(): Promise<Uint8Array> {
   const out = await mkdtemp(join(tmpdir(), 'focus-sync-wasm-'));
   try {
-    execFileSync(process.execPath, [ASC, SOURCE, '--outFile', join(out, 'transcoder.wasm'), '-O3', '--runtime', 'stub', '--noAssert'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(process.execPath, [ASC, SOURCE, '--outFile', join(out, 'transcoder.wasm'), '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd'], { stdio: ['ignore', 'pipe', 'pipe'] });
     return await readFile(join(out, 'transcoder.wasm'));
   } catch (error) {
     const output = (error as { stderr?: Buffer }).stderr?.toString() ?? '';

@@ -31,7 +31,13 @@ const DONE: i32 = 0;
 const OUTPUT_FULL: i32 = 1;
 const NEEDS_JS: i32 = 2;
 
+// Values are copied and scanned 16 bytes at a time: a copy may write up to 15 bytes past its
+// end (which the next write overwrites), and reads never look past the line.
+const BLOCK: usize = 16;
+
 const COLUMN_BYTES: usize = 16;
+// In a column's entry, after what transcoder.ts writes: 1 when its name needs no JSON escape.
+const PLAIN_NAME: usize = 8;
 const MAX_COLUMNS: i32 = 1024;
 // Per column while a line is scanned: where its encoded value starts in scratch, and its length.
 const VALUES: usize = COLUMN_BYTES * <usize>MAX_COLUMNS;
@@ -60,6 +66,19 @@ let stopEnd: usize = 0;
 export function configure(count: i32, scratchAt: usize): void {
   columns = count;
   scratchStart = scratchAt;
+  // A name JSON writes as it is (no quote, backslash or control character) can be matched
+  // against a key's raw bytes; any other is looked up through plainStringEnd, which leaves an
+  // escaped key to JavaScript.
+  for (let column = 0; column < columns; column++) {
+    const entry = <usize>column * COLUMN_BYTES;
+    const name = <usize>load<u32>(entry, 4);
+    let plain: u8 = 1;
+    for (let index: usize = 0; index < <usize>load<u16>(entry, 2); index++) {
+      const byte = load<u8>(name + index);
+      if (byte < 0x20 || byte == QUOTE || byte == BACKSLASH) plain = 0;
+    }
+    store<u8>(entry, plain, PLAIN_NAME);
+  }
 }
 
 /** Before each batch of complete lines: where they are, and where their COPY text goes. */
@@ -97,13 +116,13 @@ export function stoppedEnd(): usize {
 /** Encodes lines until the input ends (DONE), the output cannot take the next one (OUTPUT_FULL) or one needs JavaScript (NEEDS_JS). */
 export function run(): i32 {
   while (cursor < inputEnd) {
-    let end = cursor;
-    while (end < inputEnd && load<u8>(end) != LF) end++;
+    const end = newline(cursor, inputEnd);
     const next = end < inputEnd ? end + 1 : end;
     let lineEnd = end;
     if (lineEnd > cursor && load<u8>(lineEnd - 1) == CR) lineEnd--;
-    // At most two bytes out for one in (a JSON "\\" in an array element), and "\N" and a separator per column.
-    const worst: usize = (lineEnd - cursor) * 2 + <usize>columns * 3 + 1;
+    // At most two bytes out for one in (a JSON "\\" in an array element), "\N" and a separator
+    // per column, and a block a copy may write past the end.
+    const worst: usize = (lineEnd - cursor) * 2 + <usize>columns * 3 + 1 + BLOCK;
     if (outputEnd - output < worst) return OUTPUT_FULL;
     const written = encodeLine(cursor, lineEnd);
     lines++;
@@ -119,7 +138,81 @@ export function run(): i32 {
   return DONE;
 }
 
+/** The line's COPY text at `output`; returns where it ends, or FAILED when the line needs JavaScript. */
 function encodeLine(from: usize, end: usize): usize {
+  const written = encodeInOrder(from, end);
+  return written == OUT_OF_ORDER ? encodeAnyOrder(from, end) : written;
+}
+
+const OUT_OF_ORDER: usize = <usize>-2;
+
+/**
+ * The usual line, whose keys come in the columns' order (some perhaps absent, others unknown):
+ * each value is written straight to the output, after the NULLs of any columns it skipped. A key
+ * that comes back to an earlier column, or a line without a key column, is OUT_OF_ORDER, for
+ * encodeAnyOrder to encode again from the start.
+ */
+function encodeInOrder(from: usize, end: usize): usize {
+  scratch = output;
+  let next = 0;
+  let at = skipSpace(from, end);
+  if (at >= end || load<u8>(at) != 0x7b) return FAILED;
+  at = skipSpace(at + 1, end);
+  if (at < end && load<u8>(at) == 0x7d) {
+    at++;
+  } else {
+    while (true) {
+      let column = next;
+      let nameEnd = next < columns ? matchName(next, at, end) : FAILED;
+      if (nameEnd == FAILED) {
+        nameEnd = plainStringEnd(at, end);
+        if (nameEnd == FAILED) return FAILED;
+        column = findColumn(at + 1, nameEnd - at - 1, next);
+        if (column >= 0 && column < next) return OUT_OF_ORDER;
+      }
+      at = skipSpace(nameEnd + 1, end);
+      if (at >= end || load<u8>(at) != 0x3a) return FAILED;
+      at = skipSpace(at + 1, end);
+      if (column < 0) {
+        at = skipScalar(at, end);
+      } else {
+        if (!nullsUntil(next, column)) return OUT_OF_ORDER;
+        if (column > 0) emit(TAB);
+        at = encodeValue(column, at, end);
+        next = column + 1;
+      }
+      if (at == FAILED) return FAILED;
+      at = skipSpace(at, end);
+      if (at >= end) return FAILED;
+      const separator = load<u8>(at);
+      if (separator == 0x2c) {
+        at = skipSpace(at + 1, end);
+        continue;
+      }
+      if (separator != 0x7d) return FAILED;
+      at++;
+      break;
+    }
+  }
+  if (skipSpace(at, end) != end) return FAILED;
+  if (!nullsUntil(next, columns)) return OUT_OF_ORDER;
+  emit(LF);
+  return scratch;
+}
+
+/** NULL for each column from `from` to before `to`, each after its separator; false when one of them is a key column. */
+function nullsUntil(from: i32, to: i32): bool {
+  for (let column = from; column < to; column++) {
+    if (load<u8>(<usize>column * COLUMN_BYTES, 1) != 0) return false;
+    if (column > 0) emit(TAB);
+    emit(BACKSLASH);
+    emit(0x4e);
+  }
+  return true;
+}
+
+/** Any line: each value written to scratch as its key comes, then all of them in the columns' order. */
+function encodeAnyOrder(from: usize, end: usize): usize {
   for (let column = 0; column < columns; column++) store<i32>(VALUES + <usize>column * 8, ABSENT);
   scratch = scratchStart;
   let at = skipSpace(from, end);
@@ -173,12 +266,21 @@ function encodeLine(from: usize, end: usize): usize {
       store<u8>(out++, 0x4e);
     } else {
       const length = <usize>load<i32>(slot, 4);
-      memory.copy(out, <usize>start, length);
+      copyBlocks(out, <usize>start, length);
       out += length;
     }
   }
   store<u8>(out++, LF);
   return out;
+}
+
+/** Where the key at `at` closes when it is the column's own name, written as it is; else FAILED. */
+function matchName(column: i32, at: usize, end: usize): usize {
+  const entry = <usize>column * COLUMN_BYTES;
+  const length = <usize>load<u16>(entry, 2);
+  const close = at + 1 + length;
+  if (close >= end || load<u8>(at) != QUOTE || load<u8>(close) != QUOTE || load<u8>(entry, PLAIN_NAME) == 0) return FAILED;
+  return sameBytes(<usize>load<u32>(entry, 4), at + 1, length) ? close : FAILED;
 }
 
 /** The column named by the bytes, trying the one after the last first (keys usually come in order); -1 if none. */
@@ -190,9 +292,14 @@ function findColumn(name: usize, length: usize, expected: i32): i32 {
 
 function sameName(column: i32, name: usize, length: usize): bool {
   const entry = <usize>column * COLUMN_BYTES;
-  if (<usize>load<u16>(entry, 2) != length) return false;
-  const stored = <usize>load<u32>(entry, 4);
-  for (let index: usize = 0; index < length; index++) if (load<u8>(stored + index) != load<u8>(name + index)) return false;
+  return <usize>load<u16>(entry, 2) == length && sameBytes(<usize>load<u32>(entry, 4), name, length);
+}
+
+/** Eight bytes at a time. */
+function sameBytes(a: usize, b: usize, length: usize): bool {
+  let index: usize = 0;
+  for (; index + 8 <= length; index += 8) if (load<u64>(a + index) != load<u64>(b + index)) return false;
+  for (; index < length; index++) if (load<u8>(a + index) != load<u8>(b + index)) return false;
   return true;
 }
 
@@ -369,20 +476,37 @@ function isDigit(byte: u8): bool {
   return byte >= 0x30 && byte <= 0x39;
 }
 
-/** DATE: YYYY-MM-DD; TIMESTAMP: YYYY-MM-DD[T ]HH:MM:SS[.F{1,6}], as the JavaScript encoders check them. */
+// The lanes of a block from a date's first digit that must hold digits: YYYY-MM-DD, and
+// YYYY-MM-DD?HH:MM for a timestamp (its seconds are checked one by one).
+const DATE_DIGITS: i32 = 0b0000_0011_0110_1111;
+const TIMESTAMP_DIGITS: i32 = DATE_DIGITS | 0b1101_1000_0000_0000;
+
+/**
+ * DATE: YYYY-MM-DD; TIMESTAMP: YYYY-MM-DD[T ]HH:MM:SS[.F{1,6}], as the JavaScript encoders check
+ * them, in a string without escapes. The digits of the first 16 bytes are checked at once; a
+ * lane past the line's end can hold anything, but then the closing quote is past it too.
+ */
 function dateTime(kind: u8, at: usize, end: usize): usize {
-  const close = plainStringEnd(at, end);
-  if (close == FAILED) return FAILED;
+  if (at >= end || load<u8>(at) != QUOTE) return FAILED;
   const start = at + 1;
-  const length = close - start;
-  if (kind == DATE ? length != 10 : length < 19) return FAILED;
-  if (!digitsAt(start, 4) || load<u8>(start + 4) != 0x2d || !digitsAt(start + 5, 2) || load<u8>(start + 7) != 0x2d || !digitsAt(start + 8, 2)) return FAILED;
+  const digits = i8x16.bitmask(i8x16.le_u(i8x16.sub(v128.load(start), i8x16.splat(0x30)), i8x16.splat(9)));
+  if (load<u8>(start + 4) != 0x2d || load<u8>(start + 7) != 0x2d) return FAILED;
+  let close = start + 10;
   if (kind == TIMESTAMP) {
+    if ((digits & TIMESTAMP_DIGITS) != TIMESTAMP_DIGITS) return FAILED;
     const separator = load<u8>(start + 10);
     if (separator != 0x54 && separator != 0x20) return FAILED;
-    if (!digitsAt(start + 11, 2) || load<u8>(start + 13) != 0x3a || !digitsAt(start + 14, 2) || load<u8>(start + 16) != 0x3a || !digitsAt(start + 17, 2)) return FAILED;
-    if (length != 19 && (length < 21 || length > 26 || load<u8>(start + 19) != 0x2e || !digitsAt(start + 20, length - 20))) return FAILED;
+    if (load<u8>(start + 13) != 0x3a || load<u8>(start + 16) != 0x3a || !isDigit(load<u8>(start + 17)) || !isDigit(load<u8>(start + 18))) return FAILED;
+    close = start + 19;
+    if (close < end && load<u8>(close) == 0x2e) {
+      const fraction = ++close;
+      while (close < end && isDigit(load<u8>(close))) close++;
+      if (close == fraction || close - fraction > 6) return FAILED;
+    }
+  } else if ((digits & DATE_DIGITS) != DATE_DIGITS) {
+    return FAILED;
   }
+  if (close >= end || load<u8>(close) != QUOTE) return FAILED;
   copy(start, close);
   return close + 1;
 }
@@ -400,6 +524,11 @@ function plainStringEnd(at: usize, end: usize): usize {
 
 /** A UUID as the JavaScript encoder takes it: 32 hex digits, in either case, hyphens optional between the usual groups; copied as written. */
 function uuid(at: usize, end: usize): usize {
+  const canonical = at + 37;
+  if (canonical < end && load<u8>(at) == QUOTE && load<u8>(canonical) == QUOTE && isCanonicalUuid(at + 1)) {
+    copy(at + 1, canonical);
+    return canonical + 1;
+  }
   const close = plainStringEnd(at, end);
   if (close == FAILED) return FAILED;
   let index = at + 1;
@@ -414,6 +543,27 @@ function uuid(at: usize, end: usize): usize {
   if (index != close) return FAILED;
   copy(at + 1, close);
   return close + 1;
+}
+
+// The lanes of a UUID's first and second block that hold hyphens (8, 13; 18 and 23 from 16).
+const UUID_HYPHENS_FIRST: i32 = 1 << 8 | 1 << 13;
+const UUID_HYPHENS_SECOND: i32 = 1 << 2 | 1 << 7;
+
+/** The usual form, 8-4-4-4-12 hex digits in either case, checked two blocks and four bytes at a time. */
+function isCanonicalUuid(at: usize): bool {
+  return hexLanes(v128.load(at)) == (0xffff ^ UUID_HYPHENS_FIRST) && hyphenLanes(v128.load(at)) == UUID_HYPHENS_FIRST
+    && hexLanes(v128.load(at + 16)) == (0xffff ^ UUID_HYPHENS_SECOND) && hyphenLanes(v128.load(at + 16)) == UUID_HYPHENS_SECOND
+    && hexValue(load<u8>(at + 32)) >= 0 && hexValue(load<u8>(at + 33)) >= 0 && hexValue(load<u8>(at + 34)) >= 0 && hexValue(load<u8>(at + 35)) >= 0;
+}
+
+function hexLanes(bytes: v128): i32 {
+  const digit = i8x16.le_u(i8x16.sub(bytes, i8x16.splat(0x30)), i8x16.splat(9));
+  const letter = i8x16.le_u(i8x16.sub(v128.or(bytes, i8x16.splat(0x20)), i8x16.splat(0x61)), i8x16.splat(5));
+  return i8x16.bitmask(v128.or(digit, letter));
+}
+
+function hyphenLanes(bytes: v128): i32 {
+  return i8x16.bitmask(i8x16.eq(bytes, i8x16.splat(0x2d)));
 }
 
 function hexValue(byte: u8): i32 {
@@ -576,11 +726,6 @@ function numberEnd(at: usize, end: usize): usize {
   return index;
 }
 
-function digitsAt(at: usize, count: usize): bool {
-  for (let index: usize = 0; index < count; index++) if (!isDigit(load<u8>(at + index))) return false;
-  return true;
-}
-
 /**
  * A JSON string, unescaped and written as COPY text (backslash, newline, carriage return and tab
  * escaped). As an array element, it is also quoted as PostgreSQL's array syntax wants it first.
@@ -633,6 +778,20 @@ function text(at: usize, end: usize, element: bool): usize {
  * character is 0x80 or above, and COPY and array syntax escape only quotes, backslashes and controls.
  */
 function copyPlain(at: usize, end: usize): usize {
+  const quote = i8x16.splat(QUOTE);
+  const backslash = i8x16.splat(BACKSLASH);
+  const space = i8x16.splat(0x20);
+  for (; at + BLOCK <= end; at += BLOCK) {
+    const bytes = v128.load(at);
+    v128.store(scratch, bytes);
+    const stops = i8x16.bitmask(v128.or(v128.or(i8x16.eq(bytes, quote), i8x16.eq(bytes, backslash)), i8x16.lt_u(bytes, space)));
+    if (stops != 0) {
+      const plain = <usize>ctz(stops);
+      scratch += plain;
+      return at + plain;
+    }
+    scratch += BLOCK;
+  }
   const run = at;
   while (at < end) {
     const byte = load<u8>(at);
@@ -779,8 +938,28 @@ function skipSpace(at: usize, end: usize): usize {
 
 function copy(from: usize, to: usize): void {
   const length = to - from;
-  memory.copy(scratch, from, length);
+  copyBlocks(scratch, from, length);
   scratch += length;
+}
+
+/**
+ * A block at a time, up to BLOCK - 1 bytes past the end: quicker than memory.copy for the short
+ * values of a line. The two never overlap: values go from the input to scratch or the output,
+ * and from scratch to the output.
+ */
+@inline function copyBlocks(to: usize, from: usize, length: usize): void {
+  for (let done: usize = 0; done < length; done += BLOCK) v128.store(to + done, v128.load(from + done));
+}
+
+/** Where the first LF from `at` is, or `end`; a block at a time. */
+function newline(at: usize, end: usize): usize {
+  const lf = i8x16.splat(LF);
+  for (; at + BLOCK <= end; at += BLOCK) {
+    const found = i8x16.bitmask(i8x16.eq(v128.load(at), lf));
+    if (found != 0) return at + <usize>ctz(found);
+  }
+  while (at < end && load<u8>(at) != LF) at++;
+  return at;
 }
 
 @inline function emit(byte: u8): void {
