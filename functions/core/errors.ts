@@ -71,6 +71,14 @@ export class LeaseLost extends FocusSyncError {
   override name = 'LeaseLost';
 }
 
+/**
+ * A staging table no longer holds the rows a load step gave it: staging tables are unlogged, and
+ * PostgreSQL empties those when it crashes or fails over. Nothing was applied; the next run loads the pair again.
+ */
+export class StagingLost extends FocusSyncError {
+  override name = 'StagingLost';
+}
+
 /** The mirror's `COUNT(*)` still differs from the server's `total_items` after the repairs (gives both): run with `mode: full` if it persists. */
 export class OutOfSync extends FocusSyncError {
   override name = 'OutOfSync';

@@ -2,7 +2,7 @@
 import type { LineMode } from './api/client.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
-import { stagingTable } from './db/identifiers.ts';
+import { STAGING_STEP, stagingTable } from './db/identifiers.ts';
 import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
 import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
 import { recordComparison } from './db/ledger.ts';
@@ -10,8 +10,6 @@ import type { Applied, ClientStateInput, ClientStateOutput, Comparison, OutOfSyn
 import type { Runtime } from './runtime.ts';
 
 type DeltaKind = Exclude<LineMode, 'full'>;
-
-const DELTA_STEP: Record<DeltaKind, string> = { created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted' };
 
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config, executions }: Runtime, input: ClientStateInput): Promise<ClientStateOutput> {
@@ -54,7 +52,7 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  return whileHolding(sql, state, config.lease, DELTA_STEP[kind], async () => {
+  return whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
     const resource = await readResource(sql, state.resource);
     const stage = stagingTable(state.execution, state.resource, state.country, kind);
     const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);

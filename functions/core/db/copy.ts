@@ -35,7 +35,8 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
 /**
  * Replaces `table` with a fresh unlogged table and streams the lines into it, in one transaction;
  * returns the row count. A load that fails leaves no table. The table's comment names its owner
- * (`owner`: execution, resource, country), so that a later run can drop what a dead one left.
+ * (`owner`: execution, resource, country), so that a later run can drop what a dead one left, and
+ * the rows it holds, so that the apply can tell whether PostgreSQL emptied it since.
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
  * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
  */
@@ -49,9 +50,11 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
     return await sql.begin(async (transaction) => {
-      // One round trip: a delta runs this three times.
-      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions}); COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify(owner))}`);
-      return copyLines(transaction, table, columns, lines, where, total);
+      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions})`);
+      const rows = await copyLines(transaction, table, columns, lines, where, total);
+      // The catalog keeps what a crash empties from an unlogged table: how many rows it was given (see checkStaged).
+      await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify({ ...owner, rows }))}`);
+      return rows;
     });
   } catch (error) {
     throw databaseError(`Staging ${where} in ${table}`, error);

@@ -25,6 +25,9 @@ export function countrySchema(prefix: string, country: string): string {
 
 export type StagingKind = 'full' | 'created' | 'updated' | 'deleted';
 
+/** The step that fills each kind of staging table. */
+export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted' };
+
 /** A staging table name unique to one execution and pair, and derivable again from them alone. */
 export function stagingTable(execution: string, resource: string, country: string, kind: StagingKind): string {
   const id = createHash('sha256').update(`${execution}\0${resource}\0${country}`).digest('hex').slice(0, 16);

@@ -1,10 +1,10 @@
 // The mirror's tables and their watermarks. Every change to a table and its watermark is one transaction.
-import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
+import { databaseError, FocusSyncError, InvalidLine, StagingLost } from '../errors.ts';
 import type { TotalRows } from '../telemetry/progress.ts';
 import { wireTimestampSql } from '../timestamps.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { copyLines, type Lines, type StagedColumn } from './copy.ts';
-import { quoteIdentifier, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
+import { quoteIdentifier, STAGING_STEP, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
 import { recordPass, type Pass } from './ledger.ts';
 import { reloadStatement, type Differences } from './reload.ts';
 import { holdLease } from './leases.ts';
@@ -72,6 +72,7 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
   return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
+    await checkStaged(transaction, pair, ['full']);
     // Both tables are read in key order through their primary keys and merge-joined: a hash join
     // of two tables this size spills to disk in batches (twice as slow). A sample of the stage's
     // keys tells the planner they are in order; 3,000 rows take milliseconds.
@@ -91,6 +92,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
+    await checkStaged(transaction, pair, ['created', 'updated', 'deleted']);
     const upserted = await transaction.unsafe(statements.upsert);
     const deleted = await transaction.unsafe(statements.delete);
     const [staged] = await transaction.unsafe<[{ created: string; updated: string }]>(
@@ -146,6 +148,27 @@ export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
       [pair.resource, pair.country, pair.execution],
     );
     for (const { name } of stale) await sql.unsafe(`DROP TABLE IF EXISTS ${SYNC_SCHEMA}.${quoteIdentifier(name)}`);
+  });
+}
+
+/**
+ * Refuses to apply a stage that lost its rows. Staging tables are unlogged (written once, read
+ * once, no WAL), and PostgreSQL empties unlogged tables when it crashes or fails over; their
+ * comment, in the catalog, keeps how many rows stageLines gave them. Applied, an emptied stage
+ * would look like an API that sent nothing: a full reload would delete every row, a delta would
+ * move the watermark past changes it never applied. (An emptied table is empty: a crash never
+ * leaves part of one.)
+ */
+async function checkStaged(transaction: Transaction, pair: Pair, kinds: StagingKind[]): Promise<void> {
+  const tables = kinds.map((kind) => stagingTable(pair.execution, pair.resource, pair.country, kind));
+  const [found] = await transaction.unsafe<[Record<string, string | boolean | null>]>(
+    `SELECT ${tables.map((table, index) => `EXISTS (SELECT 1 FROM ${table}) AS held_${index}, obj_description($${index + 1}::regclass, 'pg_class')::jsonb ->> 'rows' AS staged_${index}`).join(', ')}`,
+    tables);
+  kinds.forEach((kind, index) => {
+    const staged = Number(found![`staged_${index}`] ?? 0);
+    if (staged > 0 && found![`held_${index}`] !== true) {
+      throw new StagingLost(`${pair.resource}/${pair.country}: ${STAGING_STEP[kind]} staged ${staged} ${kind} lines in ${tables[index]}, which is now empty: PostgreSQL empties unlogged tables when it crashes or fails over. Nothing was applied and the watermark did not move; the next run loads the pair again`);
+    }
   });
 }
 
