@@ -3,6 +3,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { constants, createGzip, type Gzip } from 'node:zlib';
 
 /** Where a faulty stream breaks off: after `afterLines` lines it pauses `stallMs`, or, without it, the socket is destroyed. */
@@ -120,10 +121,16 @@ function* take(iterator: Iterator<string>, count: number): Generator<string> {
   }
 }
 
-/** Writes a chunk, waiting for the reader if it is behind; false once the client has gone. */
+/**
+ * Writes a chunk, waiting for the reader if it is behind; false once the client has gone. When
+ * the socket takes the chunk at once (a reader keeping up), it still lets the event loop run
+ * before the next one: otherwise one response would be generated whole while the others wait,
+ * and streams served at the same time would come one after the other, not side by side.
+ */
 async function send(sink: Writable, res: ServerResponse, client: Client, chunk: Buffer): Promise<boolean> {
   if (client.gone) return false;
-  if (!sink.write(chunk)) await drained(sink, res);
+  if (sink.write(chunk)) await setImmediate();
+  else await drained(sink, res);
   return !client.gone;
 }
 

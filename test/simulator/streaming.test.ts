@@ -2,6 +2,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
+import { startSimulatorProcess } from '../../bench/processes.ts';
 import { authenticate, get } from './api.ts';
 
 let big: Simulator;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => big.stop());
 
 /** A raw GET, so the test sees the bytes on the wire (fetch would decompress them). */
-function open(target: Simulator, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
+function open(target: Pick<Simulator, 'url'>, path: string, headers: Record<string, string>): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     request(`${target.url}/api/v1/promo${path}`, { headers }, resolve).on('error', reject).end();
   });
@@ -64,6 +65,28 @@ describe('streaming', () => {
     // Generating all million lines takes seconds; the first chunk and an answer take milliseconds.
     expect(performance.now() - started).toBeLessThan(2000);
     response.destroy();
+  });
+
+  it('serves streams read at the same time side by side, not one after the other', async () => {
+    // In a process of its own, as the sync meets it: here the reader would share its event loop.
+    const target = await startSimulatorProcess(['--items', '100000', '--countries', 'de,at']);
+    try {
+      const auth = await fetch(`${target.url}/api/v1/auth`, { method: 'POST', body: JSON.stringify({ username: 'demo', password: 'demo' }) });
+      const { token: processToken } = await auth.json() as { token: string };
+      const paths = ['/resource/promotions/de/full/lines', '/resource/promotions/at/full/lines'];
+      const responses = await Promise.all(paths.map((path) => open(target, path, { authorization: processToken })));
+      const received = [0, 0];
+      let whenOneEnded: number[] | undefined;
+      await Promise.all(responses.map(async (response, index) => {
+        for await (const chunk of response) received[index]! += (chunk as Buffer).length;
+        whenOneEnded ??= [...received];
+      }));
+      // Served in turn, the other stream would hardly have begun when the first one ended.
+      const shares = whenOneEnded!.map((bytes, index) => bytes / received[index]!);
+      expect(Math.min(...shares), `share of each stream received when the first ended: ${shares.join(', ')}`).toBeGreaterThan(0.5);
+    } finally {
+      await target.stop();
+    }
   });
 
   it('survives a client that goes away mid-stream, stops generating for it, and serves the next one in full', async () => {
