@@ -1,6 +1,7 @@
 // The WebAssembly fast path of a load against the JavaScript encoders it stands in for: for any
 // lines (valid, unusual or broken, cut into chunks anywhere) both give the same COPY text, or the
 // same error; and wasm.ts is what transcoder.as.ts compiles to.
+import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { splitLines, type LineBatch } from '../../../functions/core/api/ndjson.ts';
@@ -9,6 +10,7 @@ import { compileTranscoder } from '../../../functions/core/db/transcoder/build.t
 import { Transcoder } from '../../../functions/core/db/transcoder/transcoder.ts';
 import { TRANSCODER_WASM } from '../../../functions/core/db/transcoder/wasm.ts';
 import type { Resource } from '../../../functions/core/resources.ts';
+import { ROOT } from '../../../statemachine/local/npm-scripts.ts';
 
 const resource: Resource = {
   name: 'things',
@@ -224,6 +226,22 @@ describe('the WebAssembly transcoder', () => {
     const rows = await copyText(splitLines(chunked(valid, [])));
     expect(rows).toEqual(await copyText(asText(splitLines(chunked(valid, [])))));
     expect('rows' in rows && rows.rows.length).toBe(39_960);
+  });
+
+  it('leaves every load to JavaScript, with a warning, where WebAssembly has no SIMD', async () => {
+    // V8 compiles WebAssembly's 128-bit SIMD on x86-64 only with SSE4.1: without it, the module does not compile.
+    const script = `
+      import { Transcoder } from './functions/core/db/transcoder/transcoder.ts';
+      import { encodeLines, stagedColumns } from './functions/core/db/copy.ts';
+      const columns = stagedColumns({ name: 'x', attributes: [{ name: 'id', type: 'int64', primaryKey: true }, { name: 'name', type: 'string', primaryKey: false }] });
+      const lines = (async function* () { yield { first: 1, lines: ['{"id":1,"name":"é"}'], bytes: Buffer.from('{"id":1,"name":"é"}' + String.fromCharCode(10)) }; })();
+      const chunks = [];
+      for await (const chunk of encodeLines(lines, columns, 'x/de full lines')) chunks.push(chunk);
+      console.log(JSON.stringify({ transcoder: Transcoder.for(columns) !== undefined, copy: Buffer.concat(chunks).toString() }));`;
+    const child = spawnSync(process.execPath, ['--no-enable-sse4-1', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({ transcoder: false, copy: '1\té\n' });
+    expect(child.stderr).toContain('The COPY transcoder cannot run here');
   });
 
   it('leaves a load with a column type it does not know to JavaScript', () => {

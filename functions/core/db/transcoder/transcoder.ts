@@ -50,7 +50,21 @@ const REGIONS_AT = 1 << 16;
 const PAGE_BYTES = 1 << 16;
 const MIN_REGION = 1 << 16;
 
-let compiled: object | undefined;
+// null: this machine's WebAssembly cannot compile the module (it uses 128-bit SIMD, which V8 has
+// on every x86-64 CPU with SSE4.1 and on arm64); loads then use the JavaScript encoders.
+let compiled: object | undefined | null;
+
+function compiledModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new Module(Buffer.from(TRANSCODER_WASM, 'base64'));
+    } catch (error) {
+      compiled = null;
+      process.emitWarning(`The COPY transcoder cannot run here (${(error as Error).message}): loads use the JavaScript encoders, which are slower`);
+    }
+  }
+  return compiled;
+}
 
 // The fast path leaves almost no garbage on the JavaScript heap, so V8 seldom collects; but each
 // received chunk and each COPY chunk is a Buffer outside that heap, which V8 frees only when it
@@ -80,17 +94,17 @@ export class Transcoder {
   #outputAt = 0;
   #outputBytes = 0;
 
-  /** A transcoder for these columns, or undefined when one of them needs JavaScript. */
+  /** A transcoder for these columns, or undefined when one of them needs JavaScript (or WebAssembly cannot run it). */
   static for(columns: TranscodedColumn[]): Transcoder | undefined {
     const names = columns.map((column) => Buffer.from(column.name));
     const namesLength = names.reduce((sum, name) => sum + name.length, 0);
     if (columns.length > MAX_COLUMNS || NAMES_AT + namesLength > REGIONS_AT || columns.some((column) => column.transcoderKind === undefined)) return undefined;
-    return new Transcoder(columns, names);
+    const module = compiledModule();
+    return module === null ? undefined : new Transcoder(module, columns, names);
   }
 
-  private constructor(columns: TranscodedColumn[], names: Buffer[]) {
-    compiled ??= new Module(Buffer.from(TRANSCODER_WASM, 'base64'));
-    this.#wasm = new Instance(compiled).exports as Exports;
+  private constructor(module: object, columns: TranscodedColumn[], names: Buffer[]) {
+    this.#wasm = new Instance(module).exports as Exports;
     this.#columns = columns.length;
     this.#wasm.memory.grow(REGIONS_AT / PAGE_BYTES);
     const table = new DataView(this.#wasm.memory.buffer);
