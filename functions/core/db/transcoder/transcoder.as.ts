@@ -140,20 +140,27 @@ export function run(): i32 {
 
 /** The line's COPY text at `output`; returns where it ends, or FAILED when the line needs JavaScript. */
 function encodeLine(from: usize, end: usize): usize {
-  const written = encodeInOrder(from, end);
-  return written == OUT_OF_ORDER ? encodeAnyOrder(from, end) : written;
+  const written = encodeObject(from, end, true);
+  return written == OUT_OF_ORDER ? encodeObject(from, end, false) : written;
 }
 
 const OUT_OF_ORDER: usize = <usize>-2;
 
 /**
- * The usual line, whose keys come in the columns' order (some perhaps absent, others unknown):
- * each value is written straight to the output, after the NULLs of any columns it skipped. A key
- * that comes back to an earlier column, or a line without a key column, is OUT_OF_ORDER, for
- * encodeAnyOrder to encode again from the start.
+ * `inOrder`, for the usual line, whose keys come in the columns' order (some perhaps absent,
+ * others unknown): each value is written straight to the output, after the NULLs of the columns
+ * it skipped. A key that comes back to an earlier column, or a line without a key column, is
+ * OUT_OF_ORDER, to be encoded again without `inOrder`: each value then goes to scratch as its key
+ * comes, and all of them to the output in the columns' order at the end.
  */
-function encodeInOrder(from: usize, end: usize): usize {
-  scratch = output;
+function encodeObject(from: usize, end: usize, inOrder: bool): usize {
+  if (inOrder) {
+    scratch = output;
+  } else {
+    for (let column = 0; column < columns; column++) store<i32>(VALUES + <usize>column * 8, ABSENT);
+    scratch = scratchStart;
+  }
+  // In order, the next column to write; else the column whose key is likely to come next.
   let next = 0;
   let at = skipSpace(from, end);
   if (at >= end || load<u8>(at) != 0x7b) return FAILED;
@@ -167,18 +174,26 @@ function encodeInOrder(from: usize, end: usize): usize {
       if (nameEnd == FAILED) {
         nameEnd = plainStringEnd(at, end);
         if (nameEnd == FAILED) return FAILED;
-        column = findColumn(at + 1, nameEnd - at - 1, next);
-        if (column >= 0 && column < next) return OUT_OF_ORDER;
+        column = findColumn(at + 1, nameEnd - at - 1);
+        if (inOrder && column >= 0 && column < next) return OUT_OF_ORDER;
       }
       at = skipSpace(nameEnd + 1, end);
       if (at >= end || load<u8>(at) != 0x3a) return FAILED;
       at = skipSpace(at + 1, end);
       if (column < 0) {
         at = skipScalar(at, end);
-      } else {
+      } else if (inOrder) {
         if (!nullsUntil(next, column)) return OUT_OF_ORDER;
         if (column > 0) emit(TAB);
         at = encodeValue(column, at, end);
+        next = column + 1;
+      } else {
+        const slot = VALUES + <usize>column * 8;
+        if (load<i32>(slot) != ABSENT) return FAILED;
+        const valueStart = scratch;
+        at = encodeValue(column, at, end);
+        store<i32>(slot, <i32>valueStart);
+        store<i32>(slot, <i32>(scratch - valueStart), 4);
         next = column + 1;
       }
       if (at == FAILED) return FAILED;
@@ -195,6 +210,7 @@ function encodeInOrder(from: usize, end: usize): usize {
     }
   }
   if (skipSpace(at, end) != end) return FAILED;
+  if (!inOrder) return valuesInOrder();
   if (!nullsUntil(next, columns)) return OUT_OF_ORDER;
   emit(LF);
   return scratch;
@@ -211,50 +227,8 @@ function nullsUntil(from: i32, to: i32): bool {
   return true;
 }
 
-/** Any line: each value written to scratch as its key comes, then all of them in the columns' order. */
-function encodeAnyOrder(from: usize, end: usize): usize {
-  for (let column = 0; column < columns; column++) store<i32>(VALUES + <usize>column * 8, ABSENT);
-  scratch = scratchStart;
-  let at = skipSpace(from, end);
-  if (at >= end || load<u8>(at) != 0x7b) return FAILED;
-  at = skipSpace(at + 1, end);
-  if (at < end && load<u8>(at) == 0x7d) {
-    at++;
-  } else {
-    let expected = 0;
-    while (true) {
-      const nameEnd = plainStringEnd(at, end);
-      if (nameEnd == FAILED) return FAILED;
-      const nameStart = at + 1;
-      const column = findColumn(nameStart, nameEnd - nameStart, expected);
-      at = skipSpace(nameEnd + 1, end);
-      if (at >= end || load<u8>(at) != 0x3a) return FAILED;
-      at = skipSpace(at + 1, end);
-      if (column < 0) {
-        at = skipScalar(at, end);
-      } else {
-        const slot = VALUES + <usize>column * 8;
-        if (load<i32>(slot) != ABSENT) return FAILED;
-        const valueStart = scratch;
-        at = encodeValue(column, at, end);
-        store<i32>(slot, <i32>valueStart);
-        store<i32>(slot, <i32>(scratch - valueStart), 4);
-        expected = column + 1;
-      }
-      if (at == FAILED) return FAILED;
-      at = skipSpace(at, end);
-      if (at >= end) return FAILED;
-      const separator = load<u8>(at);
-      if (separator == 0x2c) {
-        at = skipSpace(at + 1, end);
-        continue;
-      }
-      if (separator != 0x7d) return FAILED;
-      at++;
-      break;
-    }
-  }
-  if (skipSpace(at, end) != end) return FAILED;
+/** The values in scratch written to the output in the columns' order (NULL for absent ones); FAILED when a key column is absent. */
+function valuesInOrder(): usize {
   let out = output;
   for (let column = 0; column < columns; column++) {
     if (column > 0) store<u8>(out++, TAB);
@@ -283,9 +257,8 @@ function matchName(column: i32, at: usize, end: usize): usize {
   return sameBytes(<usize>load<u32>(entry, 4), at + 1, length) ? close : FAILED;
 }
 
-/** The column named by the bytes, trying the one after the last first (keys usually come in order); -1 if none. */
-function findColumn(name: usize, length: usize, expected: i32): i32 {
-  if (expected < columns && sameName(expected, name, length)) return expected;
+/** The column named by the bytes; -1 if none. */
+function findColumn(name: usize, length: usize): i32 {
   for (let column = 0; column < columns; column++) if (sameName(column, name, length)) return column;
   return -1;
 }
