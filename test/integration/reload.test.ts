@@ -37,14 +37,16 @@ describe('a full reload of a table with a column of every type', () => {
     expect(await acquireLease(database.sql, pair, { seconds: 60, waitMs: 0 })).toEqual({ acquired: true });
     const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
     await database.sql.unsafe(`CREATE TABLE ${stage} (LIKE ${TABLE} INCLUDING ALL)`);
-    const table = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((id) => `(${id}, ${BASE})`);
+    const table = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11].map((id) => `(${id}, ${BASE})`);
     await database.sql.unsafe(`INSERT INTO ${TABLE} (id, ${COLUMNS}) VALUES ${table.join(', ')}`);
-    await database.sql.unsafe(`UPDATE ${TABLE} SET c5 = 0, c6 = 0 WHERE id = 3`);
+    // Zeros that stay zeros, and NULLs, are not changes; a zero that comes back as -0 is.
+    await database.sql.unsafe(`UPDATE ${TABLE} SET c5 = 0, c6 = 0 WHERE id IN (3, 8, 11); UPDATE ${TABLE} SET c5 = NULL, c6 = NULL WHERE id = 1`);
     await database.sql.unsafe(`UPDATE ${TABLE} SET c13 = '{"n": 1}' WHERE id = 4`);
     await database.sql.unsafe(`INSERT INTO ${stage} (id, ${COLUMNS}) SELECT id, ${COLUMNS} FROM ${TABLE} WHERE id <> 9`);
     await database.sql.unsafe(`
       UPDATE ${stage} SET c3 = 7 WHERE id = 2;
-      UPDATE ${stage} SET c5 = '-0', c6 = '-0' WHERE id = 3;
+      UPDATE ${stage} SET c5 = '-0' WHERE id = 3;
+      UPDATE ${stage} SET c6 = '-0' WHERE id = 11;
       UPDATE ${stage} SET c13 = '{"n": 1.0}' WHERE id = 4;
       UPDATE ${stage} SET c10 = '{a,"b c"}' WHERE id = 5;
       UPDATE ${stage} SET c11 = '\\x00fe', c4 = 'käse\\nbrot' WHERE id = 6;
@@ -53,12 +55,12 @@ describe('a full reload of a table with a column of every type', () => {
     const staged = await rows(stage);
     const versions = await database.sql.unsafe(`SELECT id, xmin::text FROM ${TABLE} WHERE id IN (1, 8) ORDER BY id`);
 
-    const result = await replaceWithStaged(database.sql, TABLE, stagedColumns(resource), pair, 9);
+    const result = await replaceWithStaged(database.sql, TABLE, stagedColumns(resource), pair, 10);
 
-    expect(result).toMatchObject({ added: 1, changed: 6, removed: 1, watermark: '2025-07-01T00:00:00.000000' });
+    expect(result).toMatchObject({ added: 1, changed: 7, removed: 1, watermark: '2025-07-01T00:00:00.000000' });
     expect(await rows(TABLE)).toEqual(staged);
     expect(await database.sql.unsafe(`SELECT id, xmin::text FROM ${TABLE} WHERE id IN (1, 8) ORDER BY id`)).toEqual(versions);
     const [ledger] = await database.sql`SELECT rows_loaded, rows_added, rows_changed, rows_removed FROM focus_sync.runs`;
-    expect(ledger).toEqual({ rows_loaded: '9', rows_added: '1', rows_changed: '6', rows_removed: '1' });
+    expect(ledger).toEqual({ rows_loaded: '10', rows_added: '1', rows_changed: '7', rows_removed: '1' });
   });
 });
