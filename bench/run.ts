@@ -168,12 +168,14 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const httpRead = await timeEach(() => readBody(api, target, 'full'));
     log(`  HTTP read ${rate(size, httpRead)} rows/s`);
     const { reload, ...loads } = await measureLoads(context, true);
+    await settle(sql);
     const unchanged = await timeEach(() => syncInProcess(config));
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
     for (let run = 0; run < repetitions; run += 1) {
       await mutate();
       const watermark = await watermarkOf(sql);
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, target, mode, watermark); });
+      await settle(sql);
       const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
       log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
@@ -302,10 +304,12 @@ async function watermarkOf(sql: Sql): Promise<string> {
 }
 
 /**
- * Starts a measured load from the same state: the WAL of the one before written out, so that no
- * checkpoint falls into some runs and not others. Needs superuser or pg_checkpoint; without, says so once.
+ * Starts a measured load from the same state: no autovacuum at work (see settle), and the WAL of
+ * the one before written out, so that no checkpoint falls into some runs and not others. Needs
+ * superuser or pg_checkpoint; without, says so once.
  */
 async function checkpoint(sql: Sql): Promise<void> {
+  await settle(sql);
   if (checkpointRefused) return;
   try {
     await sql.unsafe('CHECKPOINT');
@@ -313,6 +317,20 @@ async function checkpoint(sql: Sql): Promise<void> {
     checkpointRefused = true;
     log(`  (no CHECKPOINT between runs: ${(error as Error).message})`);
   }
+}
+
+/**
+ * Waits until no autovacuum worker is at work in this database (at most a minute). A load of a
+ * million rows makes autovacuum VACUUM ANALYZE the table within its next minute: that once fell
+ * on the deltas and the unchanged runs and not on PostgreSQL's apply alone, measured after it.
+ */
+async function settle(sql: Sql): Promise<void> {
+  for (const started = performance.now(); performance.now() - started < 60_000;) {
+    const [{ working }] = await sql<[{ working: number }]>`SELECT count(*)::int AS working FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`;
+    if (working === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  log('  (an autovacuum still at work after a minute: measuring anyway)');
 }
 
 /** How busy all of this machine's cores were since the call, from 0 to 1. */
