@@ -98,7 +98,7 @@ function render({ items, repetitions, postgres, sizes, everyType, fairness: shar
   const lines = [
     '# Benchmark results',
     '',
-    `\`npm run bench -- --items ${items} --repetitions ${repetitions}\`, ${new Date().toISOString().slice(0, 10)}: medians of ${repetitions} runs; before each load, a CHECKPOINT.`,
+    `\`npm run bench -- --items ${items} --repetitions ${repetitions}\`, ${new Date().toISOString().slice(0, 10)}: medians of ${repetitions} runs; before each load, a CHECKPOINT; before each timed part, no autovacuum at work.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, PostgreSQL ${postgres}.`,
     'The simulator, PostgreSQL and the sync each run in their own process on this one machine.',
     '',
