@@ -28,6 +28,7 @@ const NAME = relative(ROOT, resolve(entry)).replace(/[\\/]/g, '-');
 const MANIFEST = join(CACHE, `${NAME}.json`);
 // A kept bundle not used for this long is removed when another is made (a run touches the one it uses).
 const KEEP_UNUSED_MS = 60 * 60 * 1000;
+const COMPILE_CACHE_BYTES = 64 * 1024 * 1024;
 
 removeFilesOfDeadProcesses();
 const bundle = keptBundle() ?? (await newBundle());
@@ -94,6 +95,7 @@ async function newBundle() {
     if (keep) {
       writeAtomically(MANIFEST, JSON.stringify({ sources }));
       removeUnusedBundles(path);
+      trimCompileCache();
     } else {
       process.on('exit', () => rmSync(path, { force: true }));
     }
@@ -121,6 +123,20 @@ function removeUnusedBundles(current) {
       // Removed by another run meanwhile.
     }
   }
+}
+
+/** V8's compile cache keeps an entry for every bundle it has compiled: past COMPILE_CACHE_BYTES, it starts again. */
+function trimCompileCache() {
+  const directory = join(CACHE, 'v8');
+  let bytes = 0;
+  try {
+    for (const version of readdirSync(directory)) {
+      for (const file of readdirSync(join(directory, version))) bytes += statSync(join(directory, version, file)).size;
+    }
+  } catch {
+    // Not there yet, or being trimmed by another run.
+  }
+  if (bytes > COMPILE_CACHE_BYTES) rmSync(directory, { recursive: true, force: true });
 }
 
 /** A killed run cannot remove what it was writing, or its unkept bundle: the next one does. */

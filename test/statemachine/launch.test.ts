@@ -2,8 +2,8 @@
 // with its arguments, keeps the bundle for the next run only while its sources are as they were,
 // and removes what a killed run left.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nodeArguments, ROOT } from '../../statemachine/local/npm-scripts.ts';
 
@@ -58,9 +58,15 @@ describe('the launcher of the npm scripts', () => {
       // The same file, not made again.
       expect(bundlesOf(name)).toEqual([kept]);
       expect(statSync(join(CACHE, kept!)).ino).toBe(made);
-      // A change to an imported module, of the same length: a bundle of its own.
+      // A change to an imported module, of the same length: a bundle of its own; and V8's compile
+      // cache, past its 64 MB (a sparse file here), is started again.
+      const oversized = join(CACHE, 'v8', 'oversized', 'entry');
+      mkdirSync(dirname(oversized), { recursive: true });
+      writeFileSync(oversized, '');
+      truncateSync(oversized, 65 * 1024 * 1024);
       writeFileSync(imported, "export const says: string = 'again';\n");
       expect((await run(['c'], entry)).output).toBe('again c\n');
+      expect(existsSync(oversized)).toBe(false);
       expect(bundlesOf(name)).toHaveLength(2);
       // Back as it was: the first bundle again.
       writeFileSync(imported, "export const says: string = 'first';\n");
