@@ -68,10 +68,11 @@ function compiledModule(): object | null {
 
 // The fast path leaves almost no garbage on the JavaScript heap, so V8 seldom collects; but each
 // received chunk and each COPY chunk is a Buffer outside that heap, which V8 frees only when it
-// collects, and lets reach 64 MB first. A minor collection per MB read keeps a load's memory flat
-// (peak RSS 146 → about 113 MB for a million rows, see docs/performance.md). gc() is obtained as the expose-gc
+// collects, and lets reach 64 MB first. A minor collection per 512 KB read keeps a load's memory
+// flat (peak RSS 146 → about 113 MB for a million rows; per MB, the faster transcoder left the
+// every-type resource 3 MB above that; see docs/performance.md). gc() is obtained as the expose-gc
 // flag allows; where it is not, loads work the same with more memory.
-const COLLECT_EVERY_BYTES = 1 << 20;
+const COLLECT_EVERY_BYTES = 1 << 19;
 let collectYoung: (() => void) | undefined | null = null;
 let sinceCollection = 0;
 
