@@ -92,12 +92,10 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
-    await checkStaged(transaction, pair, ['created', 'updated', 'deleted']);
+    const [created, updated] = await checkStaged(transaction, pair, ['created', 'updated', 'deleted']);
     const upserted = await transaction.unsafe(statements.upsert);
     const deleted = await transaction.unsafe(statements.delete);
-    const [staged] = await transaction.unsafe<[{ created: string; updated: string }]>(
-      `SELECT (SELECT count(*) FROM ${stage('created')}) AS created, (SELECT count(*) FROM ${stage('updated')}) AS updated`);
-    const pass = { mode: 'delta' as const, loaded: 0, created: Number(staged!.created), updated: Number(staged!.updated), deleted: deleted.count, differences: null };
+    const pass = { mode: 'delta' as const, loaded: 0, created: created!, updated: updated!, deleted: deleted.count, differences: null };
     const watermark = await commitPass(transaction, pair, pass,
       `SELECT greatest(
          (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
@@ -152,23 +150,26 @@ export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
 }
 
 /**
- * Refuses to apply a stage that lost its rows. Staging tables are unlogged (written once, read
- * once, no WAL), and PostgreSQL empties unlogged tables when it crashes or fails over; their
- * comment, in the catalog, keeps how many rows stageLines gave them. Applied, an emptied stage
- * would look like an API that sent nothing: a full reload would delete every row, a delta would
- * move the watermark past changes it never applied. (An emptied table is empty: a crash never
- * leaves part of one.)
+ * Refuses to apply a stage that lost its rows, and returns how many each holds. Staging tables are
+ * unlogged (written once, read once, no WAL), and PostgreSQL empties unlogged tables when it
+ * crashes or fails over; their comment, in the catalog, keeps how many rows stageLines gave them.
+ * Applied, an emptied stage would look like an API that sent nothing: a full reload would delete
+ * every row, a delta would move the watermark past changes it never applied. (An emptied table is
+ * empty: a crash never leaves part of one.) A stage without that comment (staged by an earlier
+ * version) is counted.
  */
-async function checkStaged(transaction: Transaction, pair: Pair, kinds: StagingKind[]): Promise<void> {
+async function checkStaged(transaction: Transaction, pair: Pair, kinds: StagingKind[]): Promise<number[]> {
   const tables = kinds.map((kind) => stagingTable(pair.execution, pair.resource, pair.country, kind));
-  const [found] = await transaction.unsafe<[Record<string, string | boolean | null>]>(
-    `SELECT ${tables.map((table, index) => `EXISTS (SELECT 1 FROM ${table}) AS held_${index}, obj_description($${index + 1}::regclass, 'pg_class')::jsonb ->> 'rows' AS staged_${index}`).join(', ')}`,
+  const [found] = await transaction.unsafe<[Record<string, string | boolean>]>(
+    `SELECT ${tables.map((table, index) => `EXISTS (SELECT 1 FROM ${table}) AS held_${index},
+       coalesce((obj_description($${index + 1}::regclass, 'pg_class')::jsonb ->> 'rows')::bigint, (SELECT count(*) FROM ${table})) AS staged_${index}`).join(', ')}`,
     tables);
-  kinds.forEach((kind, index) => {
-    const staged = Number(found![`staged_${index}`] ?? 0);
+  return kinds.map((kind, index) => {
+    const staged = Number(found![`staged_${index}`]);
     if (staged > 0 && found![`held_${index}`] !== true) {
       throw new StagingLost(`${pair.resource}/${pair.country}: ${STAGING_STEP[kind]} staged ${staged} ${kind} lines in ${tables[index]}, which is now empty: PostgreSQL empties unlogged tables when it crashes or fails over. Nothing was applied and the watermark did not move; the next run loads the pair again`);
     }
+    return staged;
   });
 }
 

@@ -665,13 +665,18 @@ function jsonString(at: usize, end: usize): usize {
       at += 6;
       continue;
     }
-    if (escape != QUOTE && escape != BACKSLASH && escape != 0x2f && escape != 0x62 && escape != 0x66 && escape != 0x6e && escape != 0x72 && escape != 0x74) return FAILED;
+    if (!isShortEscape(escape)) return FAILED;
     if (escape == BACKSLASH) emit(BACKSLASH);
     emit(escape);
     at += 2;
   }
   emit(QUOTE);
   return at + 1;
+}
+
+/** The letter of a two-character JSON escape: \" \\ \/ \b \f \n \r \t. */
+function isShortEscape(byte: u8): bool {
+  return byte == QUOTE || byte == BACKSLASH || byte == 0x2f || byte == 0x62 || byte == 0x66 || byte == 0x6e || byte == 0x72 || byte == 0x74;
 }
 
 /** A JSON number, copied as written: the JavaScript path keeps a json value's numbers as written too. */
@@ -887,7 +892,7 @@ function skipScalar(at: usize, end: usize): usize {
       if (escape == 0x75) {
         if (hex4(at + 2, end) == 0xffffffff) return FAILED;
         at += 6;
-      } else if (escape == QUOTE || escape == BACKSLASH || escape == 0x2f || escape == 0x62 || escape == 0x66 || escape == 0x6e || escape == 0x72 || escape == 0x74) {
+      } else if (isShortEscape(escape)) {
         at += 2;
       } else {
         return FAILED;
