@@ -1,5 +1,6 @@
 // The steps inside the Map, for one (resource, country) pair: decide, load, apply, compare.
 import type { LineMode } from './api/client.ts';
+import { readAhead } from './api/ndjson.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { STAGING_STEP, stagingTable } from './db/identifiers.ts';
@@ -35,30 +36,38 @@ export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Appli
 }
 
 async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promise<Applied> {
-  const resource = await readResource(sql, pair.resource);
-  const columns = stagedColumns(resource);
-  const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
-  const lines = () => api.lines(pair.resource, pair.country, 'full');
-  // The full lines are every live item: as many as the server's total_items. A delta's lines
-  // have no such count, so its progress shows rows without a percentage.
-  const total = () => api.totalItems(pair.resource, pair.country, null);
-  const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
-  if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
-  const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const loaded = await stageLines(sql, stage, columns, lines(), `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true });
-  const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
-  return { loaded, deleted: 0, watermark };
+  const lines = readAhead(api.lines(pair.resource, pair.country, 'full'));
+  try {
+    const resource = await readResource(sql, pair.resource);
+    const columns = stagedColumns(resource);
+    const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
+    // The full lines are every live item: as many as the server's total_items. A delta's lines
+    // have no such count, so its progress shows rows without a percentage.
+    const total = () => api.totalItems(pair.resource, pair.country, null);
+    const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
+    if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
+    const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
+    const loaded = await stageLines(sql, stage, columns, lines, `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true });
+    const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
+    return { loaded, deleted: 0, watermark };
+  } finally {
+    await lines.close();
+  }
 }
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  return whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
-    const resource = await readResource(sql, state.resource);
-    const stage = stagingTable(state.execution, state.resource, state.country, kind);
-    const lines = api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
-    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state));
-    return { rows };
-  });
+  const lines = readAhead(api.lines(state.resource, state.country, kind, state.watermark ?? undefined));
+  try {
+    return await whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
+      const resource = await readResource(sql, state.resource);
+      const stage = stagingTable(state.execution, state.resource, state.country, kind);
+      const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state));
+      return { rows };
+    });
+  } finally {
+    await lines.close();
+  }
 }
 
 /** Applies the three staged kinds of change and moves the watermark, in one transaction. */

@@ -1,7 +1,7 @@
 // The Focus API client against the simulator: tokens, errors by name, both state shapes, gzip, encoding.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FocusApi, type ApiSettings } from '../../functions/core/api/client.ts';
-import { isBlankLine, type LineBatch } from '../../functions/core/api/ndjson.ts';
+import { isBlankLine, readAhead, type LineBatch } from '../../functions/core/api/ndjson.ts';
 import { defaultSchema, keepBigIntegers, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator/index.ts';
 
 const simulators: Simulator[] = [];
@@ -100,6 +100,22 @@ describe('FocusApi', () => {
     const attempt = new FocusApi(settings(closed), { attempts: 2, backoffMs: 1 }).resources();
     await expect(attempt).rejects.toMatchObject({ name: 'ApiUnavailable' });
     await expect(attempt).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('sends a stream\'s request before its lines are read, and ends it when they never are (readAhead)', async () => {
+    const served = await simulator({ items: 200_000 });
+    const api = new FocusApi(settings(served));
+    const answered = (mode: string) => served.requests().filter((request) => request.path.endsWith(`/${mode}/lines`)).map((request) => request.status);
+    served.addFault({ match: '/created/lines', status: 400 });
+    const refused = readAhead(api.lines('promotions', 'de', 'created', '2025-01-01T00:00:00.000000'));
+    await vi.waitFor(() => expect(answered('created')).toEqual([400]));
+    await expect(readAll(refused)).rejects.toMatchObject({ name: 'ApiRequestFailed' });
+    // 200,000 lines do not fit in the sockets' buffers: the answer waits for a reader until closed.
+    const unread = readAhead(api.lines('promotions', 'de', 'full'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered('full')).toEqual([]);
+    await unread.close();
+    await vi.waitFor(() => expect(answered('full')).toEqual([200]));
   });
 
   it('reads gzip-encoded answers', async () => {

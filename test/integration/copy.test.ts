@@ -73,7 +73,7 @@ describe('a full load into an empty table', () => {
     await buildDbSchema(database.sql, [resource], ['de'], 'focus_');
     expect(await acquireLease(database.sql, { resource: 'things', country: 'de', execution: 'test' }, { seconds: 60, waitMs: 0 })).toEqual({ acquired: true });
     const lines = ['{"id":1,"created_at":"2025-07-01T00:00:00.000001","updated_at":"2025-07-01T00:00:00.000001"}', '{"id":1,"created_at":"2025-07-01T00:00:00.000002","updated_at":"2025-07-01T00:00:00.000002"}'];
-    const load = loadEmptyTable(database.sql, '"focus_de"."things"', stagedColumns(resource), () => numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
+    const load = loadEmptyTable(database.sql, '"focus_de"."things"', stagedColumns(resource), numbered(lines), { resource: 'things', country: 'de', execution: 'test' });
     await expect(load).rejects.toMatchObject({ name: 'InvalidLine' });
     await expect(load).rejects.toThrow(/things\/de full lines, line 2: PostgreSQL refused the value \(duplicate key value violates unique constraint/);
     expect(await database.sql`SELECT count(*)::int AS rows FROM focus_de.things`).toEqual([{ rows: 0 }]);

@@ -138,3 +138,35 @@ const OPEN_BRACE = 123;
 function trimCarriageReturn(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
+
+/** Lines whose request has been sent: read them once, or close them if they will not be read. */
+export interface LinesAhead<T> extends AsyncIterable<T> {
+  close(): Promise<void>;
+}
+
+/**
+ * Sends a stream's request now (its first batch is asked for at once), so that the API works on
+ * its answer while the caller makes the table ready. An error of that request surfaces when the
+ * lines are read. `close` ends the request when they never are (the caller failed first); once
+ * they are read, ending them is the reader's.
+ */
+export function readAhead<T>(source: AsyncGenerator<T>): LinesAhead<T> {
+  const first = source.next();
+  first.catch(() => {});
+  let read = false;
+  return {
+    async *[Symbol.asyncIterator]() {
+      read = true;
+      const head = await first;
+      if (head.done) return;
+      yield head.value;
+      yield* source;
+    },
+    async close() {
+      if (read) return;
+      read = true;
+      await first.catch(() => {});
+      await source.return(undefined);
+    },
+  };
+}

@@ -50,14 +50,14 @@ export async function countRows(sql: Sql, table: string, pair: Pair): Promise<nu
  * Full load into an empty table: COPY straight into it inside one transaction, which is as atomic
  * as staging and avoids writing every row twice. Returns undefined when the table has rows.
  */
-export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: () => Lines, pair: PassPair, total?: TotalRows): Promise<{ loaded: number; watermark: string | null } | undefined> {
+export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, pair: PassPair, total?: TotalRows): Promise<{ loaded: number; watermark: string | null } | undefined> {
   return guard(`Loading ${pair.resource}/${pair.country} into its empty table`, () => sql.begin(async (transaction) => {
     // Blocks another run's load of the same table (readers are not blocked) until this commits.
     await holdLease(transaction, pair);
     await transaction.unsafe(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     const [{ empty }] = await transaction.unsafe<[{ empty: boolean }]>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
     if (!empty) return undefined;
-    const loaded = await copyLines(transaction, table, columns, lines(), `${pair.resource}/${pair.country} full lines`, total);
+    const loaded = await copyLines(transaction, table, columns, lines, `${pair.resource}/${pair.country} full lines`, total);
     const differences = { added: loaded, changed: 0, removed: 0 };
     const watermark = await commitPass(transaction, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
     return { loaded, watermark };

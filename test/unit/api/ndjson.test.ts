@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankLine, isRawJson, parseLineExactly, splitLines } from '../../../functions/core/api/ndjson.ts';
+import { isBlankLine, isRawJson, parseLineExactly, readAhead, splitLines } from '../../../functions/core/api/ndjson.ts';
 
 const encoder = new TextEncoder();
 
@@ -60,5 +60,55 @@ describe('parseLineExactly', () => {
 
   it('keeps a long digit run inside a string as a string', () => {
     expect(parseLineExactly('{"code":"12345678901234567890","n":1}')).toEqual({ code: '12345678901234567890', n: 1 });
+  });
+});
+
+describe('readAhead', () => {
+  async function* numbers(events: string[], fail = false): AsyncGenerator<number> {
+    events.push('asked');
+    try {
+      if (fail) throw new Error('refused');
+      yield 1;
+      yield 2;
+      yield 3;
+    } finally {
+      events.push('ended');
+    }
+  }
+  const read = async (lines: AsyncIterable<number>, until = Infinity) => {
+    const seen: number[] = [];
+    for await (const value of lines) {
+      seen.push(value);
+      if (seen.length >= until) break;
+    }
+    return seen;
+  };
+
+  it('asks for the first batch at once, then gives every batch once', async () => {
+    const events: string[] = [];
+    const lines = readAhead(numbers(events));
+    expect(events).toEqual(['asked']);
+    expect(await read(lines)).toEqual([1, 2, 3]);
+    expect(events).toEqual(['asked', 'ended']);
+    await lines.close();
+    expect(events).toEqual(['asked', 'ended']);
+  });
+
+  it('ends the source when its lines are never read, or when the reader stops early', async () => {
+    const unread: string[] = [];
+    await readAhead(numbers(unread)).close();
+    expect(unread).toEqual(['asked', 'ended']);
+    const stopped: string[] = [];
+    expect(await read(readAhead(numbers(stopped)), 2)).toEqual([1, 2]);
+    expect(stopped).toEqual(['asked', 'ended']);
+  });
+
+  it('keeps the first request\'s error for the reader, and closes quietly', async () => {
+    const events: string[] = [];
+    const failing = readAhead(numbers(events, true));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(read(failing)).rejects.toThrow('refused');
+    const unread = readAhead(numbers([], true));
+    await expect(unread.close()).resolves.toBeUndefined();
   });
 });
