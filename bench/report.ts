@@ -9,7 +9,11 @@ export interface LoadFigures {
   encodeOnly: number; // seconds, each below is a median
   /** The share of rows the JavaScript encoders wrote (lines the transcoder left to them), from 0 to 1. */
   javaScriptShare: number;
+  /** What sent the binary encoding of the full lines back to text; null when every line went in binary. */
+  textAgain: string | null;
   ceiling: number;
+  /** The same rows in COPY's binary format: what PostgreSQL takes fastest. */
+  binaryCeiling: number;
   full: number;
   /** Each repetition's COPY ceiling ÷ full load, both seconds, measured side by side. */
   ratios: number[];
@@ -31,7 +35,7 @@ export interface SizeFigures extends LoadFigures {
   deltaChanges: number;
   deltaRead: number;
   deltaApply: number;
-  /** PostgreSQL alone copying as many changes into the stages, from COPY text in local files. */
+  /** PostgreSQL alone copying as many changes into the stages, from local files in COPY's binary format. */
   copyAlone: number;
   /** PostgreSQL alone running the delta's statements on as many staged changes. */
   applyAlone: number;
@@ -108,20 +112,23 @@ function render({ items, repetitions, postgres, sizes, everyType, fairness: shar
     `| measure (${large.size.toLocaleString('en')} rows of a 12-column resource) | result | target |`,
     '|---|---|---|',
     `| HTTP read of the simulator's full lines (split, not parsed) | ${perSecond(large.size, large.httpRead)} | |`,
-    `| Parsing and encoding alone: the full lines read, parsed and encoded as COPY text, then dropped (no database) | ${perSecond(large.size, large.encodeOnly)} | |`,
+    `| Parsing and encoding alone: the full lines read, parsed and encoded in COPY's binary format as loads send them, then dropped (no database) | ${perSecond(large.size, large.encodeOnly)} | |`,
+    `| Lines that would send a load back to COPY text (see docs/performance.md) | ${large.textAgain ?? 'none'} | |`,
     `| COPY ceiling: the same rows as COPY text in a file, into an identical empty table | ${perSecond(large.size, large.ceiling)} (${large.ceiling.toFixed(1)} s) | |`,
+    `| The same rows in COPY's binary format, from a file: what PostgreSQL takes fastest | ${perSecond(large.size, large.binaryCeiling)} (${large.binaryCeiling.toFixed(1)} s) | |`,
     `| Full load: the whole \`npm run sync\` process, HTTP to committed rows | ${perSecond(large.size, large.full)} (${large.full.toFixed(1)} s) | |`,
     `| **Full load ÷ COPY ceiling**, each repetition against the ceiling measured right after it (range) | **${ratio.toFixed(2)}**${spread} | ≥ 0.8 ${ratio >= 0.8 ? '✓' : '✗'} |`,
+    `| Full load ÷ the binary COPY of the same rows | ${(large.binaryCeiling / large.full).toFixed(2)} | |`,
     `| CPU in the full load: the sync process; the whole machine (${cpus().length} cores, shared by the simulator, PostgreSQL and the sync) | ${large.syncCpu.toFixed(1)} s (${(large.syncCpu / large.size * 1e6).toFixed(1)} µs a row); ${(large.machineBusy * 100).toFixed(0)}% busy | |`,
     `| Peak RSS of the sync process, ${small.size.toLocaleString('en')} → ${large.size.toLocaleString('en')} rows | ${small.peakRssMb.toFixed(0)} MB → ${large.peakRssMb.toFixed(0)} MB | < 128 MB, flat ${memoryMet(small, large) ? '✓' : '✗'} |`,
-    `| Rows the JavaScript encoders wrote (lines the transcoder left to them) | ${percent(large.javaScriptShare)} | |`,
+    `| Rows the JavaScript encoders would write in COPY text (lines the transcoder leaves) | ${percent(large.javaScriptShare)} | |`,
     `| Delta of ${large.deltaChanges.toLocaleString('en')} changes: LoadCreated + LoadUpdated + LoadDeleted + ApplyDelta | ${large.deltaApply.toFixed(2)} s (${formatSteps(large.deltaSteps)}) | |`,
     `| Reading those changes' lines only | ${large.deltaRead.toFixed(2)} s | |`,
     `| **Delta ÷ reading** | **${deltaRatio.toFixed(2)}** | (was < 2, withdrawn: below PostgreSQL's own floor here) |`,
     `| PostgreSQL alone applying as many changes: staged, then the delta's two statements after a CHECKPOINT, rolled back (on other keys, after the deltas above) | ${large.applyAlone.toFixed(2)} s | |`,
     `| Least Delta ÷ reading when changes are applied after they are read: reading + PostgreSQL's apply alone, ÷ reading | ${leastRatio.toFixed(2)} | |`,
     `| **Delta ÷ (reading + PostgreSQL's apply alone)** | **${floorRatio.toFixed(2)}** | ≤ 1.25 ${floorRatio <= 1.25 ? '✓' : '✗'} |`,
-    `| PostgreSQL alone copying as many changes into the stages, from COPY text in local files (the load steps pay this while they read; the floor above leaves it out) | ${large.copyAlone.toFixed(2)} s | |`,
+    `| PostgreSQL alone copying as many changes into the stages, from local files in COPY's binary format (the load steps pay this while they read; the floor above leaves it out) | ${large.copyAlone.toFixed(2)} s | |`,
     `| Delta ÷ (reading + PostgreSQL alone copying and applying) | ${wholeFloorRatio.toFixed(2)} | |`,
     `| **Forced full reload ÷ full load**, nothing changed (whole \`npm run sync -- --mode full\` process, each repetition against its own load) | **${reload.toFixed(2)}**${range(large.reloadRatios)} | ≤ 1.2 ${reload <= 1.2 ? '✓' : '✗'} |`,
     `| Forced full reload ÷ full load, ${large.deltaChanges.toLocaleString('en')} rows (1%) created, updated or deleted | ${changedReload.toFixed(2)}${range(large.changedReloadRatios)} | about as fast |`,
@@ -130,11 +137,14 @@ function render({ items, repetitions, postgres, sizes, everyType, fairness: shar
     '',
     `| measure (${typesLarge.size.toLocaleString('en')} rows of a resource with a column of every API type, bench/every-type.json) | result | target |`,
     '|---|---|---|',
-    `| Parsing and encoding alone (no database) | ${perSecond(typesLarge.size, typesLarge.encodeOnly)} | |`,
-    `| Rows the JavaScript encoders wrote (lines the transcoder left to them) | ${percent(typesLarge.javaScriptShare)} | only malformed or unusual lines |`,
-    `| COPY ceiling of the same rows | ${perSecond(typesLarge.size, typesLarge.ceiling)} (${typesLarge.ceiling.toFixed(1)} s) | |`,
+    `| Parsing and encoding alone, in COPY's binary format (no database) | ${perSecond(typesLarge.size, typesLarge.encodeOnly)} | |`,
+    `| Lines that would send a load back to COPY text | ${typesLarge.textAgain ?? 'none'} | only malformed or unusual lines |`,
+    `| Rows the JavaScript encoders would write in COPY text (lines the transcoder leaves) | ${percent(typesLarge.javaScriptShare)} | only malformed or unusual lines |`,
+    `| COPY ceiling of the same rows (COPY text from a file) | ${perSecond(typesLarge.size, typesLarge.ceiling)} (${typesLarge.ceiling.toFixed(1)} s) | |`,
+    `| The same rows in COPY's binary format, from a file | ${perSecond(typesLarge.size, typesLarge.binaryCeiling)} (${typesLarge.binaryCeiling.toFixed(1)} s) | |`,
     `| Full load, whole \`npm run sync\` process | ${perSecond(typesLarge.size, typesLarge.full)} (${typesLarge.full.toFixed(1)} s); sync CPU ${typesLarge.syncCpu.toFixed(1)} s; machine ${(typesLarge.machineBusy * 100).toFixed(0)}% busy | |`,
     `| **Full load ÷ COPY ceiling** (range) | **${typesRatio.toFixed(2)}**${range(typesLarge.ratios)} | ≥ 0.8 ${typesRatio >= 0.8 ? '✓' : '✗'} |`,
+    `| Full load ÷ the binary COPY of the same rows | ${(typesLarge.binaryCeiling / typesLarge.full).toFixed(2)} | |`,
     `| Peak RSS of the sync process, ${typesSmall.size.toLocaleString('en')} → ${typesLarge.size.toLocaleString('en')} rows | ${typesSmall.peakRssMb.toFixed(0)} MB → ${typesLarge.peakRssMb.toFixed(0)} MB | < 128 MB, flat ${memoryMet(typesSmall, typesLarge) ? '✓' : '✗'} |`,
     '',
     `| four pairs loading at once (the simulator's own two resources × de, at; ${shares.rowsPerPair.toLocaleString('en')} rows each), rows/s over each pair's FullLoad | ${shares.runs.map((_, index) => `run ${index + 1}`).join(' | ')} |`,

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { FocusApi } from '../functions/core/api/client.ts';
 import { loadConfig } from '../functions/core/config.ts';
 import { connect, type Sql } from '../functions/core/db/connection.ts';
-import { encodeLines, RowLines, stagedColumns, stageLines } from '../functions/core/db/copy.ts';
+import { encodeLines, RowLines, stagedColumns, stageLines, TextNeeded } from '../functions/core/db/copy.ts';
 import { deltaStatements } from '../functions/core/db/mirror.ts';
 import { resourcesFromSchema, type Resource } from '../functions/core/resources.ts';
 import { closeRuntime, createRuntime } from '../functions/core/runtime.ts';
@@ -123,13 +123,19 @@ async function withTarget<T>(target: Target, size: number, work: (context: Conte
  */
 async function measureLoads(context: Context, reloads: boolean): Promise<LoadFigures & { reload: Array<ReloadFigures & { load: number }> }> {
   const { size, sql, api, env, target } = context;
-  let encoded = new RowLines();
-  const encodeOnly = await timeEach(() => encodeBody(api, target, encoded = new RowLines()));
+  let textAgain: string | null = null;
+  const encodeOnly = await timeEach(async () => {
+    textAgain = await encodeBody(api, target, true, new RowLines());
+  });
+  const encoded = new RowLines();
+  await encodeBody(api, target, false, encoded);
   const javaScriptShare = encoded.byJavaScript / encoded.count;
-  log(`  HTTP → COPY text, no database ${rate(size, encodeOnly)} rows/s; ${(javaScriptShare * 100).toFixed(2)}% of the rows by the JavaScript encoders`);
-  const copyFile = await writeCopyText(api, target, size);
+  log(`  HTTP → COPY binary, no database ${rate(size, encodeOnly)} rows/s (${textAgain ?? 'every line in binary'}); in COPY text ${(javaScriptShare * 100).toFixed(2)}% of the rows by the JavaScript encoders`);
+  const copyFile = await writeCopyText(api, target, size, false);
+  const binaryFile = await writeCopyText(api, target, size, true);
   const full: SyncProcessResult[] = [];
   const ceiling: number[] = [];
+  const binaryCeiling: number[] = [];
   const busy: number[] = [];
   const reload: ReloadFigures[] = [];
   for (let run = 0; run < repetitions; run += 1) {
@@ -138,20 +144,23 @@ async function measureLoads(context: Context, reloads: boolean): Promise<LoadFig
     const machine = machineCpu();
     full.push(await runSyncProcess([], env, scratch));
     busy.push(machine.busy());
-    ceiling.push(await copyCeiling(sql, target, copyFile));
-    log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s`);
+    ceiling.push(await copyCeiling(sql, target, copyFile, false));
+    binaryCeiling.push(await copyCeiling(sql, target, binaryFile, true));
+    log(`  full load ${rate(size, [full.at(-1)!.seconds])} rows/s (sync CPU ${full.at(-1)!.cpuSeconds.toFixed(1)} s, machine ${(busy.at(-1)! * 100).toFixed(0)}% busy), COPY ceiling ${rate(size, [ceiling.at(-1)!])} rows/s, in binary ${rate(size, [binaryCeiling.at(-1)!])} rows/s`);
     if (!reloads) continue;
     reload.push(await measureReloads(context));
     const last = reload.at(-1)!;
     log(`  forced full reload ${(last.unchanged / full.at(-1)!.seconds).toFixed(2)} × the load unchanged, ${(last.changed / full.at(-1)!.seconds).toFixed(2)} × with ${context.change * 3} changes; table ${mb(last.freshBytes)} → ${mb(last.unchangedBytes)} → ${mb(last.changedBytes)}`);
   }
-  await rm(copyFile);
+  await Promise.all([rm(copyFile), rm(binaryFile)]);
   log(`  peak RSS ${Math.max(...full.map((run) => run.peakRssMb)).toFixed(0)} MB`);
   return {
     size,
     encodeOnly: median(encodeOnly),
     javaScriptShare,
+    textAgain,
     ceiling: median(ceiling),
+    binaryCeiling: median(binaryCeiling),
     full: median(full.map((run) => run.seconds)),
     ratios: full.map((run, index) => ceiling[index]! / run.seconds),
     syncCpu: median(full.map((run) => run.cpuSeconds)),
@@ -256,25 +265,26 @@ function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(0)} MB`;
 }
 
-/** The API's full lines as COPY text in a local file, encoded as the sync encodes them. */
-async function writeCopyText(api: FocusApi, { resource }: Target, size: number): Promise<string> {
-  const file = join(scratch, `rows-${size}.copy`);
-  await pipeline(Readable.from(encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench')), createWriteStream(file));
+/** The API's full lines as COPY text (or in COPY's binary format) in a local file, encoded as the sync encodes them. */
+async function writeCopyText(api: FocusApi, { resource }: Target, size: number, binary: boolean): Promise<string> {
+  const file = join(scratch, `rows-${size}.${binary ? 'bin' : 'copy'}`);
+  await pipeline(Readable.from(encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench', undefined, undefined, { binary })), createWriteStream(file));
   return file;
 }
 
-/** PostgreSQL alone: the COPY text file into an identical empty table; returns the seconds. */
-async function copyCeiling(sql: Sql, { table }: Target, file: string): Promise<number> {
+/** PostgreSQL alone: the COPY file into an identical empty table; returns the seconds. */
+async function copyCeiling(sql: Sql, { table }: Target, file: string, binary: boolean): Promise<number> {
   await sql.unsafe(`DROP TABLE IF EXISTS public.ceiling; CREATE TABLE public.ceiling (LIKE ${table} INCLUDING ALL)`);
   await checkpoint(sql);
-  const seconds = await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe('COPY public.ceiling FROM STDIN').writable()));
+  const seconds = await timeOnce(async () => pipeline(createReadStream(file), await sql.unsafe(`COPY public.ceiling FROM STDIN${binary ? ' (FORMAT binary)' : ''}`).writable()));
   await sql.unsafe('DROP TABLE public.ceiling');
   return seconds;
 }
 
 /**
- * PostgreSQL alone applying a delta: the changes since the watermark encoded as COPY text into
- * local files (untimed); their COPY into the stages, timed on its own; then the delta's own two
+ * PostgreSQL alone applying a delta: the changes since the watermark encoded in COPY's binary
+ * format into local files (untimed), as the load steps send them; their COPY into the stages,
+ * timed on its own; then the delta's own two
  * statements timed after a CHECKPOINT, and rolled back. It runs after the sync's deltas, on other
  * keys, so its pages are if anything warmer: a lower bound for ApplyDelta.
  */
@@ -282,16 +292,16 @@ async function applyAlone(sql: Sql, api: FocusApi, { resource, table }: Target, 
   const stage = (kind: 'created' | 'updated' | 'deleted') => `public.bench_${kind}`;
   const kinds = ['created', 'updated', 'deleted'] as const;
   const files = await Promise.all(kinds.map(async (kind) => {
-    const file = join(scratch, `delta-${kind}.copy`);
+    const file = join(scratch, `delta-${kind}.bin`);
     const columns = stagedColumns(resource, kind === 'deleted');
-    await pipeline(Readable.from(encodeLines(api.lines(resource.name, 'de', kind, watermark), columns, 'bench')), createWriteStream(file));
+    await pipeline(Readable.from(encodeLines(api.lines(resource.name, 'de', kind, watermark), columns, 'bench', undefined, undefined, { binary: true })), createWriteStream(file));
     // The stage as stageLines makes it, empty.
     await stageLines(sql, stage(kind), columns, (async function* () {})(), `bench ${kind} lines`, {});
     return file;
   }));
   await checkpoint(sql);
   const copy = await timeOnce(async () => {
-    for (const [index, kind] of kinds.entries()) await pipeline(createReadStream(files[index]!), await sql.unsafe(`COPY ${stage(kind)} FROM STDIN`).writable());
+    for (const [index, kind] of kinds.entries()) await pipeline(createReadStream(files[index]!), await sql.unsafe(`COPY ${stage(kind)} FROM STDIN (FORMAT binary)`).writable());
   });
   const statements = deltaStatements(table, stagedColumns(resource), stage);
   await checkpoint(sql);
@@ -387,9 +397,18 @@ async function stepSeconds(config: ReturnType<typeof loadConfig>, steps: string[
   return seconds;
 }
 
-/** The sync's own work without a database: the full lines parsed and encoded as COPY text, then dropped. */
-async function encodeBody(api: FocusApi, { resource }: Target, rows: RowLines): Promise<void> {
-  for await (const _chunk of encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench', rows)) { /* encoding is what is measured */ }
+/**
+ * The sync's own work without a database: the full lines parsed and encoded, in COPY's binary
+ * format or as COPY text, then dropped. In binary, returns what sent the load back to text, if anything did.
+ */
+async function encodeBody(api: FocusApi, { resource }: Target, binary: boolean, rows: RowLines): Promise<string | null> {
+  try {
+    for await (const _chunk of encodeLines(api.lines(resource.name, 'de', 'full'), stagedColumns(resource), 'bench', rows, undefined, { binary })) { /* encoding is what is measured */ }
+    return null;
+  } catch (error) {
+    if (!(error instanceof TextNeeded)) throw error;
+    return error.message;
+  }
 }
 
 async function readBody(api: FocusApi, { resource }: Target, mode: 'full' | 'created' | 'updated' | 'deleted', since?: string): Promise<void> {

@@ -36,7 +36,8 @@ export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Appli
 }
 
 async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promise<Applied> {
-  const lines = readAhead(api.lines(pair.resource, pair.country, 'full'));
+  const read = () => api.lines(pair.resource, pair.country, 'full');
+  const lines = readAhead(read());
   try {
     const resource = await readResource(sql, pair.resource);
     const columns = stagedColumns(resource);
@@ -44,10 +45,10 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
     // The full lines are every live item: as many as the server's total_items. A delta's lines
     // have no such count, so its progress shows rows without a percentage.
     const total = () => api.totalItems(pair.resource, pair.country, null);
-    const direct = await loadEmptyTable(sql, table, columns, lines, pair, total);
+    const direct = await loadEmptyTable(sql, table, columns, lines, pair, { total, again: read });
     if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
     const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-    const loaded = await stageLines(sql, stage, columns, lines, `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true });
+    const loaded = await stageLines(sql, stage, columns, lines, `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true, again: read });
     const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
     return { loaded, deleted: 0, watermark };
   } finally {
@@ -57,12 +58,13 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
 
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
-  const lines = readAhead(api.lines(state.resource, state.country, kind, state.watermark ?? undefined));
+  const read = () => api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
+  const lines = readAhead(read());
   try {
     return await whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
       const resource = await readResource(sql, state.resource);
       const stage = stagingTable(state.execution, state.resource, state.country, kind);
-      const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state));
+      const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state), { again: read });
       return { rows };
     });
   } finally {

@@ -39,7 +39,11 @@ describe('npm run bench', () => {
     expect(results).toMatch(/\| \*\*Delta ÷ \(reading \+ PostgreSQL's apply alone\)\*\* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| \*\*Forced full reload ÷ full load\*\*, nothing changed .* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| \*\*Table size after the reload ÷ freshly loaded\*\*, .* \| \*\*\d+\.\d\d\*\*; \d+\.\d\d \|/);
-    expect(results).toMatch(/\| Rows the JavaScript encoders wrote \(lines the transcoder left to them\) \| 0\.000% \| only malformed or unusual lines \|/);
+    expect(results).toMatch(/\| Rows the JavaScript encoders would write in COPY text \(lines the transcoder leaves\) \| 0\.000% \| only malformed or unusual lines \|/);
+    // Every line of both resources goes in COPY's binary format: none sends a load back to text.
+    expect(results.match(/\| Lines that would send a load back to COPY text[^|]*\| none \|/g)).toHaveLength(2);
+    expect(results).toMatch(/\| The same rows in COPY's binary format, from a file: what PostgreSQL takes fastest \| [\d,]+ rows\/s/);
+    expect(results).toMatch(/\| Delta ÷ \(reading \+ PostgreSQL alone copying and applying\) \| \d+\.\d\d \|/);
     expect(results).toMatch(/\| \*\*Full load ÷ COPY ceiling\*\* \(range\) \| \*\*\d+\.\d\d\*\* \|/);
     for (const pair of ['promotion_items/at', 'promotion_items/de', 'promotions/at', 'promotions/de']) expect(results).toMatch(new RegExp(`\\| ${pair} \\| [\\d,]+ \\|`));
     expect(results).toMatch(/\| \*\*slowest ÷ mean of the others\*\* .* \| \d+\.\d\d \|/);

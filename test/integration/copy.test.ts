@@ -39,6 +39,14 @@ describe('stageLines', () => {
     await expect(stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}))
       .rejects.toThrow('things/de full lines, line 2, column "id": expected a 64-bit integer, got "two"; nothing of this load was applied');
   });
+
+  it('names the line of an integer column given a number it cannot hold exactly, also as a key sent twice', async () => {
+    // JSON.parse makes 1e30 an integer beyond 2^53: the exact parse that follows must refuse it too, by name.
+    for (const line of ['{"id":1e30}', '{"id":0,"id":3.4028235e38}']) {
+      await expect(stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered([line]), 'things/de full lines', {}))
+        .rejects.toThrow(/^things\/de full lines, line 1, column "id": expected an integer it can hold, got /);
+    }
+  });
 });
 
 describe('a load holding the only connection of its pool', () => {

@@ -7,8 +7,9 @@ import { primaryKey, type Resource } from '../resources.ts';
 import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
 import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
-import { quoteIdentifier } from './identifiers.ts';
-import { Transcoder, TRANSCODER_KINDS, type TranscodedColumn } from './transcoder/transcoder.ts';
+import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
+import { BINARY_HEADER, BINARY_TRAILER, Transcoder, TRANSCODER_KINDS, type TranscodedColumn } from './transcoder/transcoder.ts';
+import { log } from '../telemetry/logging.ts';
 
 export interface StagedColumn extends TranscodedColumn {
   name: string;
@@ -40,7 +41,7 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
  * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
  */
-export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false }: { total?: TotalRows; keyed?: boolean } = {}): Promise<number> {
+export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false, again }: { total?: TotalRows; keyed?: boolean; again?: () => Lines } = {}): Promise<number> {
   const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
   const definitions = [
     ...columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`),
@@ -50,8 +51,9 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
     return await sql.begin(async (transaction) => {
-      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions})`);
-      const rows = await copyLines(transaction, table, columns, lines, where, total);
+      // A stage lives for one step: autovacuum would only compete with the load for it.
+      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions}) WITH (autovacuum_enabled = false)`);
+      const rows = await copyLines(transaction, table, columns, lines, where, { total, again });
       // The catalog keeps what a crash empties from an unlogged table: how many rows it was given (see checkStaged).
       await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify({ ...owner, rows }))}`);
       return rows;
@@ -61,16 +63,42 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
   }
 }
 
-/** Streams the lines into an existing table with COPY, inside the caller's transaction; returns the row count. */
-export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total?: TotalRows): Promise<number> {
+/**
+ * Streams the lines into an existing table with COPY, inside the caller's transaction; returns the
+ * row count. Where the transcoder takes every column and `again` can read the lines once more,
+ * they go in COPY's binary format, which PostgreSQL takes in about half the time of text. A line
+ * the JavaScript encoders refuse fails the load with their error, as in text. A line the binary
+ * encoder leaves that they take (anything unusual the transcoder leaves to them, a date the
+ * calendar lacks), or a value PostgreSQL refuses in binary, rolls that COPY back: the lines are
+ * read again from the start and loaded as text, where every line gets the text path's treatment
+ * and error. The text load is then the load: nothing of the binary one stays.
+ */
+export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, { total, again }: { total?: TotalRows; again?: () => Lines } = {}): Promise<number> {
+  if (again === undefined || !Transcoder.takes(columns)) return copyIn(sql, table, columns, lines, where, total, false);
+  try {
+    return await sql.savepoint((binary) => copyIn(binary, table, columns, lines, where, total, true));
+  } catch (error) {
+    if (!(error instanceof TextNeeded)) throw error;
+    log().info(`${where}: loading the lines again, as COPY text`, { reason: error.message });
+    return copyIn(sql, table, columns, again(), where, total, false);
+  }
+}
+
+/** A line, or a value, the binary load cannot take: the load goes again in text (see copyLines). */
+export class TextNeeded extends Error {}
+
+async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total: TotalRows | undefined, binary: boolean): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
   const progress = new LoadProgress(where, total);
   try {
-    const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN`).writable();
-    await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress), { highWaterMark: 1 }), writable);
+    const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`).writable();
+    await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress, { binary }), { highWaterMark: 1 }), writable);
   } catch (error) {
-    if (error instanceof FocusSyncError) throw error;
+    if (error instanceof FocusSyncError || error instanceof TextNeeded) throw error;
+    // Data PostgreSQL refuses in binary (22…, 08P01 for a malformed message) is left to the text load to name.
+    const code = (error as { code?: string }).code ?? '';
+    if (binary && (code.startsWith('22') || code === '08P01')) throw new TextNeeded(`PostgreSQL refused the binary rows (${(error as Error).message})`, { cause: error });
     // PostgreSQL names the row and column of a value it refused: say which API line that was.
     const refused = /COPY .*, line (\d+)(?:, column ([^:]+))?/.exec((error as { where?: string }).where ?? '');
     if (refused) {
@@ -84,14 +112,20 @@ export async function copyLines(sql: Transaction, table: string, columns: Staged
   return rows.count;
 }
 
-/** The lines as COPY text, in chunks of about 64 KB; throws InvalidLine naming the line and column that does not fit. */
-export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: LoadProgress): AsyncGenerator<Buffer> {
-  const transcoder = Transcoder.for(columns);
+/**
+ * The lines as COPY text, in chunks of about 64 KB; throws InvalidLine naming the line and column
+ * that does not fit. With `binary`, in COPY's binary format (the transcoder must take the columns),
+ * throwing TextNeeded at the first line it leaves.
+ */
+export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: LoadProgress, { binary = false } = {}): AsyncGenerator<Buffer> {
+  const transcoder = Transcoder.for(columns, { binary });
+  if (binary) yield BINARY_HEADER;
   // Every field and separator is its own string, joined once per chunk: V8 then writes one flat
   // string, where a string per row would be a rope of 24 pieces to flatten (and garbage to collect).
   let parts: string[] = [];
   let characters = 0;
   for await (const received of lines) {
+    if (binary && (transcoder === undefined || received.bytes === undefined)) throw new TextNeeded(`line ${received.first} came without its bytes`);
     if (transcoder !== undefined && received.bytes !== undefined) {
       if (parts.length > 0) yield Buffer.from(parts.join(''));
       parts = [];
@@ -99,6 +133,12 @@ export async function* encodeLines(lines: Lines, columns: StagedColumn[], where:
       yield* transcoder.encode(received.bytes, received.first, (line, count) => rows.addRun(line, count), (bytes, number) => {
         const line = decodeLine(bytes);
         if (isBlankLine(line)) return '';
+        // A line the JavaScript encoders refuse fails the load here, as it would in text, with
+        // their error; one they take goes to them in a text load.
+        if (binary) {
+          encodeRow(line, number, columns, where, []);
+          throw new TextNeeded(`line ${number} needs the JavaScript encoders`);
+        }
         const row: string[] = [];
         encodeRow(line, number, columns, where, row);
         rows.add(number);
@@ -125,6 +165,7 @@ export async function* encodeLines(lines: Lines, columns: StagedColumn[], where:
     }
   }
   if (parts.length > 0) yield Buffer.from(parts.join(''));
+  if (binary) yield BINARY_TRAILER;
 }
 
 /**
@@ -153,10 +194,6 @@ export class RowLines {
     const drift = this.#drifts.findLast((candidate) => candidate.row <= row);
     return row + (drift?.offset ?? 0);
   }
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
 
 // A number JSON.stringify would write otherwise: an exponent, a fraction ending in 0, -0, 16 or
@@ -206,8 +243,10 @@ function encodeItem(item: unknown, number: number, columns: StagedColumn[], wher
       try {
         field = column.encode(value);
       } catch (error) {
-        if (!(error instanceof ValueMismatch)) throw error;
-        throw new InvalidLine(`${where}, line ${number}, column "${column.name}": ${error.message}, got ${JSON.stringify(value).slice(0, 80)}; nothing of this load was applied`);
+        // In the exact pass, a number an integer column cannot hold exactly (1e30) is refused as it is.
+        const refused = error instanceof ValueMismatch ? error.message : exact && error instanceof InexactNumber ? 'expected an integer it can hold' : undefined;
+        if (refused === undefined) throw error;
+        throw new InvalidLine(`${where}, line ${number}, column "${column.name}": ${refused}, got ${JSON.stringify(value).slice(0, 80)}; nothing of this load was applied`);
       }
     }
     parts.push(field, index === columns.length - 1 ? '\n' : '\t');

@@ -23,13 +23,18 @@ export function countrySchema(prefix: string, country: string): string {
   return `${prefix}${country.toLowerCase()}`;
 }
 
-export type StagingKind = 'full' | 'created' | 'updated' | 'deleted';
+export type StagingKind = 'full' | 'created' | 'updated' | 'deleted' | 'differences';
 
-/** The step that fills each kind of staging table. */
-export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted' };
+/** The step that fills each kind of staging table (a full reload's differences: see reload.ts). */
+export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted', differences: 'FullLoad' };
 
 /** A staging table name unique to one execution and pair, and derivable again from them alone. */
 export function stagingTable(execution: string, resource: string, country: string, kind: StagingKind): string {
   const id = createHash('sha256').update(`${execution}\0${resource}\0${country}`).digest('hex').slice(0, 16);
   return qualified(SYNC_SCHEMA, `stage_${id}_${kind}`);
+}
+
+/** A string as an SQL literal (for the statements that take no parameters, such as COMMENT). */
+export function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }

@@ -4,9 +4,9 @@ import type { TotalRows } from '../telemetry/progress.ts';
 import { wireTimestampSql } from '../timestamps.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { copyLines, type Lines, type StagedColumn } from './copy.ts';
-import { quoteIdentifier, STAGING_STEP, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
+import { quoteIdentifier, quoteLiteral, STAGING_STEP, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
 import { recordPass, type Pass } from './ledger.ts';
-import { reloadStatement, type Differences } from './reload.ts';
+import { applyDifferencesStatement, differencesStatement, differencesTable, keyType, type Differences } from './reload.ts';
 import { holdLease } from './leases.ts';
 
 export interface Pair {
@@ -50,14 +50,14 @@ export async function countRows(sql: Sql, table: string, pair: Pair): Promise<nu
  * Full load into an empty table: COPY straight into it inside one transaction, which is as atomic
  * as staging and avoids writing every row twice. Returns undefined when the table has rows.
  */
-export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, pair: PassPair, total?: TotalRows): Promise<{ loaded: number; watermark: string | null } | undefined> {
+export async function loadEmptyTable(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, pair: PassPair, { total, again }: { total?: TotalRows; again?: () => Lines } = {}): Promise<{ loaded: number; watermark: string | null } | undefined> {
   return guard(`Loading ${pair.resource}/${pair.country} into its empty table`, () => sql.begin(async (transaction) => {
     // Blocks another run's load of the same table (readers are not blocked) until this commits.
     await holdLease(transaction, pair);
     await transaction.unsafe(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
     const [{ empty }] = await transaction.unsafe<[{ empty: boolean }]>(`SELECT NOT EXISTS (SELECT 1 FROM ${table}) AS empty`);
     if (!empty) return undefined;
-    const loaded = await copyLines(transaction, table, columns, lines, `${pair.resource}/${pair.country} full lines`, total);
+    const loaded = await copyLines(transaction, table, columns, lines, `${pair.resource}/${pair.country} full lines`, { total, again });
     const differences = { added: loaded, changed: 0, removed: 0 };
     const watermark = await commitPass(transaction, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences }, `SELECT max(greatest(created_at, updated_at)) FROM ${table}`);
     return { loaded, watermark };
@@ -66,24 +66,59 @@ export async function loadEmptyTable(sql: Sql, table: string, columns: StagedCol
 
 /**
  * Full load: the table's rows become the staged rows, and the watermark their newest change. Only
- * rows that differ are written (see reload.ts); `staged` is how many rows the stage holds.
+ * rows that differ are written (see reload.ts); `staged` is how many rows the stage holds. The
+ * differences are found in two halves of the keys side by side, each on a connection of its own,
+ * while the transaction that applies them holds the table against other writers (readers go on).
  */
 export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, staged: number): Promise<{ watermark: string | null } & Differences> {
   const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
-    await holdLease(transaction, pair);
-    await checkStaged(transaction, pair, ['full']);
-    // Both tables are read in key order through their primary keys and merge-joined: a hash join
-    // of two tables this size spills to disk in batches (twice as slow). A sample of the stage's
-    // keys tells the planner they are in order; 3,000 rows take milliseconds.
-    await transaction.unsafe(`SET LOCAL enable_hashjoin = off; SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`);
-    // Readers keep seeing the old rows until the commit, never an empty or half-written table.
-    const [found] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(reloadStatement(table, stage, columns));
-    const differences = { added: Number(found!.added), changed: Number(found!.changed), removed: Number(found!.removed) };
-    const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences }, `SELECT max(greatest(created_at, updated_at)) FROM ${stage}`);
-    await transaction.unsafe(`DROP TABLE ${stage}`);
-    return { watermark, ...differences };
-  }));
+  const differences = stagingTable(pair.execution, pair.resource, pair.country, 'differences');
+  const owner = quoteLiteral(JSON.stringify({ execution: pair.execution, resource: pair.resource, country: pair.country }));
+  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, async () => {
+    // A sample of the stage's keys tells the planner they are in order (3,000 rows take
+    // milliseconds), and where their middle is.
+    await sql.begin((transaction) => transaction.unsafe(`SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`));
+    await sql.unsafe(`${differencesTable(differences, stage)}; COMMENT ON TABLE ${differences} IS ${owner}`);
+    const middle = await middleKey(sql, stage, columns);
+    return sql.begin(async (transaction) => {
+      await holdLease(transaction, pair);
+      await checkStaged(transaction, pair, ['full']);
+      // No other writer until the differences are applied: they stay the differences.
+      await transaction.unsafe(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+      // The differences of each half of the keys, on a connection of its own, and beside them the
+      // stage's newest change (the new watermark); every part ends before the transaction does,
+      // failed or not. Both tables are read in key order through their primary keys and
+      // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow).
+      const parts = middle === null ? [undefined] : ['< $1', '>= $1'];
+      let newest: string | null = null;
+      const settled = await Promise.allSettled([
+        sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`)
+          .then(([row]) => { newest = row.newest; }),
+        ...parts.map((range) => sql.begin(async (part) => {
+          await part.unsafe('SET LOCAL enable_hashjoin = off');
+          await part.unsafe(differencesStatement(table, stage, differences, columns, range), range ? [middle!] : []);
+        })),
+      ]);
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      // Readers keep seeing the old rows until the commit, never an empty or half-written table.
+      const [applied] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(table, differences, columns));
+      const counts = { added: Number(applied!.added), changed: Number(applied!.changed), removed: Number(applied!.removed) };
+      const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences: counts }, `SELECT ${newest === null ? 'NULL' : quoteLiteral(newest)}::timestamp`);
+      await transaction.unsafe(`DROP TABLE ${stage}, ${differences}`);
+      return { watermark, ...counts };
+    });
+  });
+}
+
+/** The middle of the stage's first key column, from the sample ANALYZE took; null without one. */
+async function middleKey(sql: Sql, stage: string, columns: StagedColumn[]): Promise<string | null> {
+  const [found] = await sql.unsafe<[{ middle: string | null }?]>(
+    `SELECT bounds[(array_length(bounds, 1) + 1) / 2]::text AS middle
+     FROM (SELECT histogram_bounds::text::${keyType(columns)}[] AS bounds FROM pg_stats
+           WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass AND attname = $2) AS sample`,
+    [stage, columns.find((column) => column.key)!.name]);
+  return found?.middle ?? null;
 }
 
 /** Delta: upsert created and updated, delete deleted, and move the watermark, all at once. */
@@ -107,7 +142,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
 }
 
 /** The two statements that apply the staged changes to `table` (the benchmark times them alone). */
-export function deltaStatements(table: string, columns: StagedColumn[], stage: (kind: Exclude<StagingKind, 'full'>) => string): { upsert: string; delete: string } {
+export function deltaStatements(table: string, columns: StagedColumn[], stage: (kind: 'created' | 'updated' | 'deleted') => string): { upsert: string; delete: string } {
   const names = columnList(columns);
   const key = columnList(columns.filter((column) => column.key));
   const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
@@ -128,7 +163,7 @@ export function deltaStatements(table: string, columns: StagedColumn[], stage: (
 /** Drops whatever staging tables an execution left for a pair (after a failure). */
 export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
   await guard(`Dropping the staging tables of ${pair.resource}/${pair.country}`, async () => {
-    for (const kind of ['full', 'created', 'updated', 'deleted'] as const) {
+    for (const kind of ['full', 'created', 'updated', 'deleted', 'differences'] as const) {
       await sql.unsafe(`DROP TABLE IF EXISTS ${stagingTable(pair.execution, pair.resource, pair.country, kind)}`);
     }
   });

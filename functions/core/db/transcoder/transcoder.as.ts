@@ -8,6 +8,11 @@
 // the run at that line, untouched, for the JavaScript path to encode or to name what is wrong.
 // test/unit/db/transcoder.test.ts checks that both paths agree.
 //
+// Configured for COPY's binary format, it writes PostgreSQL's own binary form of each value
+// instead (binaryValue), where PostgreSQL would read the text the same; any line it leaves then
+// sends the load back to text (copy.ts). test/integration/binary-copy.test.ts compares the two
+// loads row by row.
+//
 // Memory, laid out by transcoder.ts: the column table from 0 (COLUMN_BYTES per column: kind,
 // key flag, name length, name address), column names, then scratch, input and output regions.
 
@@ -44,6 +49,7 @@ const VALUES: usize = COLUMN_BYTES * <usize>MAX_COLUMNS;
 const ABSENT: i32 = -1;
 const FAILED: usize = <usize>-1;
 
+const BINARY_COLUMN_BYTES: usize = 32;
 const QUOTE: u8 = 0x22;
 const BACKSLASH: u8 = 0x5c;
 const LF: u8 = 0x0a;
@@ -51,6 +57,9 @@ const CR: u8 = 0x0d;
 const TAB: u8 = 0x09;
 
 let columns: i32 = 0;
+// COPY's binary format instead of text: each row its field count, each value its length (-1 for
+// NULL) and PostgreSQL's own binary form of it.
+let binary = false;
 let scratchStart: usize = 0;
 let scratch: usize = 0;
 let cursor: usize = 0;
@@ -63,8 +72,9 @@ let stopStart: usize = 0;
 let stopEnd: usize = 0;
 
 /** Once per load, after the column table is written. */
-export function configure(count: i32, scratchAt: usize): void {
+export function configure(count: i32, scratchAt: usize, binaryFormat: bool): void {
   columns = count;
+  binary = binaryFormat;
   scratchStart = scratchAt;
   // A name JSON writes as it is (no quote, backslash or control character) can be matched
   // against a key's raw bytes; any other is looked up through plainStringEnd, which leaves an
@@ -121,8 +131,9 @@ export function run(): i32 {
     let lineEnd = end;
     if (lineEnd > cursor && load<u8>(lineEnd - 1) == CR) lineEnd--;
     // At most two bytes out for one in (a JSON "\\" in an array element), "\N" and a separator
-    // per column, and a block a copy may write past the end.
-    const worst: usize = (lineEnd - cursor) * 2 + <usize>columns * 3 + 1 + BLOCK;
+    // per column, and a block a copy may write past the end. In binary, a length per value and
+    // at most 12 bytes for the shortest ("0": a float64), an array's header, a field count.
+    const worst: usize = (lineEnd - cursor) * 2 + <usize>columns * (binary ? BINARY_COLUMN_BYTES : 3) + 2 + BLOCK;
     if (outputEnd - output < worst) return OUTPUT_FULL;
     const written = encodeLine(cursor, lineEnd);
     lines++;
@@ -156,6 +167,7 @@ const OUT_OF_ORDER: usize = <usize>-2;
 function encodeObject(from: usize, end: usize, inOrder: bool): usize {
   if (inOrder) {
     scratch = output;
+    if (binary) emit16(<u16>columns);
   } else {
     for (let column = 0; column < columns; column++) store<i32>(VALUES + <usize>column * 8, ABSENT);
     scratch = scratchStart;
@@ -184,7 +196,7 @@ function encodeObject(from: usize, end: usize, inOrder: bool): usize {
         at = skipScalar(at, end);
       } else if (inOrder) {
         if (!nullsUntil(next, column)) return OUT_OF_ORDER;
-        if (column > 0) emit(TAB);
+        if (column > 0 && !binary) emit(TAB);
         at = encodeValue(column, at, end);
         next = column + 1;
       } else {
@@ -212,7 +224,7 @@ function encodeObject(from: usize, end: usize, inOrder: bool): usize {
   if (skipSpace(at, end) != end) return FAILED;
   if (!inOrder) return valuesInOrder();
   if (!nullsUntil(next, columns)) return OUT_OF_ORDER;
-  emit(LF);
+  if (!binary) emit(LF);
   return scratch;
 }
 
@@ -220,9 +232,7 @@ function encodeObject(from: usize, end: usize, inOrder: bool): usize {
 function nullsUntil(from: i32, to: i32): bool {
   for (let column = from; column < to; column++) {
     if (load<u8>(<usize>column * COLUMN_BYTES, 1) != 0) return false;
-    if (column > 0) emit(TAB);
-    emit(BACKSLASH);
-    emit(0x4e);
+    emitNull(column);
   }
   return true;
 }
@@ -230,21 +240,30 @@ function nullsUntil(from: i32, to: i32): bool {
 /** The values in scratch written to the output in the columns' order (NULL for absent ones); FAILED when a key column is absent. */
 function valuesInOrder(): usize {
   let out = output;
+  if (binary) {
+    store<u16>(out, bswap<u16>(<u16>columns));
+    out += 2;
+  }
   for (let column = 0; column < columns; column++) {
-    if (column > 0) store<u8>(out++, TAB);
+    if (column > 0 && !binary) store<u8>(out++, TAB);
     const slot = VALUES + <usize>column * 8;
     const start = load<i32>(slot);
     if (start == ABSENT) {
       if (load<u8>(<usize>column * COLUMN_BYTES, 1) != 0) return FAILED;
-      store<u8>(out++, BACKSLASH);
-      store<u8>(out++, 0x4e);
+      if (binary) {
+        store<i32>(out, -1);
+        out += 4;
+      } else {
+        store<u8>(out++, BACKSLASH);
+        store<u8>(out++, 0x4e);
+      }
     } else {
       const length = <usize>load<i32>(slot, 4);
       copyBlocks(out, <usize>start, length);
       out += length;
     }
   }
-  store<u8>(out++, LF);
+  if (!binary) store<u8>(out++, LF);
   return out;
 }
 
@@ -281,23 +300,22 @@ function encodeValue(column: i32, at: usize, end: usize): usize {
   const kind = load<u8>(entry);
   if (at < end && load<u8>(at) == 0x6e) {
     if (!literal(at, end, 0x6e, 0x75, 0x6c, 0x6c) || load<u8>(entry, 1) != 0) return FAILED;
-    emit(BACKSLASH);
-    emit(0x4e);
+    emitNull(-1);
     return at + 4;
   }
+  if (!binary) return textValue(kind, at, end);
+  // The value's length goes before it, once it is written.
+  const lengthAt = scratch;
+  scratch += 4;
+  const next = binaryValue(kind, at, end);
+  store<u32>(lengthAt, bswap<u32>(<u32>(scratch - lengthAt - 4)));
+  return next;
+}
+
+function textValue(kind: u8, at: usize, end: usize): usize {
   if (kind == INT64 || kind == INT32 || kind == INT16) return integer(kind, at, end);
   if (kind == FLOAT64) return float(at, end);
-  if (kind == BOOL) {
-    if (literal(at, end, 0x74, 0x72, 0x75, 0x65)) {
-      emit(0x74);
-      return at + 4;
-    }
-    if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) {
-      emit(0x66);
-      return at + 5;
-    }
-    return FAILED;
-  }
+  if (kind == BOOL) return boolean(at, end);
   if (kind == TEXT) return text(at, end, false);
   if (kind == DATE || kind == TIMESTAMP) return dateTime(kind, at, end);
   if (kind == TEXT_ARRAY) return textArray(at, end);
@@ -306,6 +324,278 @@ function encodeValue(column: i32, at: usize, end: usize): usize {
   if (kind == FLOAT32) return float32(at, end);
   if (kind == JSON_VALUE) return json(at, end, 0);
   return FAILED;
+}
+
+/** true or false: t or f in text, 1 or 0 in binary. */
+function boolean(at: usize, end: usize): usize {
+  if (literal(at, end, 0x74, 0x72, 0x75, 0x65)) {
+    emit(binary ? 1 : 0x74);
+    return at + 4;
+  }
+  if (literal(at, end, 0x66, 0x61, 0x6c, 0x73) && at + 4 < end && load<u8>(at + 4) == 0x65) {
+    emit(binary ? 0 : 0x66);
+    return at + 5;
+  }
+  return FAILED;
+}
+
+/** NULL: "\N" after its separator in text, a length of -1 in binary. */
+function emitNull(column: i32): void {
+  if (binary) {
+    store<i32>(scratch, -1);
+    scratch += 4;
+    return;
+  }
+  if (column > 0) emit(TAB);
+  emit(BACKSLASH);
+  emit(0x4e);
+}
+
+// JavaScript's Number() of a decimal's text: the double nearest to it, for a float64 with more
+// significant digits than the exact shortcut below takes.
+@external("env", "decimalValue")
+declare function decimalValue(at: usize, length: usize): f64;
+
+// PostgreSQL's epoch: days and microseconds are counted from 2000-01-01.
+const EPOCH_DAYS: i64 = 730425;
+const MICROS_PER_DAY: i64 = 86400000000;
+const TEXT_OID: u32 = 25;
+
+/**
+ * A value in PostgreSQL's binary form, as its text form would read: the same checks as the text
+ * encoders (FAILED where they fail), and FAILED too wherever PostgreSQL would read the text some
+ * other way than written here (a date that does not exist, an hour 24), for the load to go again
+ * in text and PostgreSQL to decide.
+ */
+function binaryValue(kind: u8, at: usize, end: usize): usize {
+  if (kind == INT64 || kind == INT32 || kind == INT16) return binaryInteger(kind, at, end);
+  if (kind == FLOAT64 || kind == FLOAT32) return binaryFloat(kind, at, end);
+  if (kind == BOOL) return boolean(at, end);
+  if (kind == TEXT) return text(at, end, false);
+  if (kind == DATE || kind == TIMESTAMP) return binaryDateTime(kind, at, end);
+  if (kind == TEXT_ARRAY) return binaryTextArray(at, end);
+  if (kind == UUID) return binaryUuid(at, end);
+  if (kind == BYTES) return base64(at, end);
+  if (kind == JSON_VALUE) {
+    // jsonb's binary form: a version, then the JSON text.
+    emit(1);
+    return json(at, end, 0);
+  }
+  return FAILED;
+}
+
+function binaryInteger(kind: u8, at: usize, end: usize): usize {
+  const written = scratch;
+  const next = integer(kind, at, end);
+  if (next == FAILED) return FAILED;
+  // integer() checked the digits and the range, and wrote them: read them back as a number.
+  let magnitude: u64 = 0;
+  let digit = written;
+  const negative = load<u8>(digit) == 0x2d;
+  if (negative) digit++;
+  for (; digit < scratch; digit++) magnitude = magnitude * 10 + <u64>(load<u8>(digit) - 0x30);
+  const value = negative ? <i64>(0 - magnitude) : <i64>magnitude;
+  scratch = written;
+  // int16 columns are INTEGER too (column-types.ts): only int64 is BIGINT.
+  if (kind == INT64) {
+    store<u64>(scratch, bswap<u64>(<u64>value));
+    scratch += 8;
+  } else {
+    store<u32>(scratch, bswap<u32>(<u32>value));
+    scratch += 4;
+  }
+  return next;
+}
+
+/**
+ * The double a plain decimal stands for, as PostgreSQL's strtod and JavaScript's Number() both
+ * round it: with at most 15 significant digits and a power of ten up to 22, one exact division or
+ * multiplication of two exact doubles; otherwise Number() itself. A float32 is that double
+ * rounded to single precision, which float32() allows only away from a midpoint (see there).
+ */
+function binaryFloat(kind: u8, at: usize, end: usize): usize {
+  const written = scratch;
+  const next = kind == FLOAT64 ? float(at, end) : float32(at, end);
+  if (next == FAILED) return FAILED;
+  scratch = written;
+  let value: f64 = 0;
+  if (!isZero(at, next)) {
+    value = exactly(at, next);
+    if (isNaN(value)) value = decimalValue(at, next - at);
+  }
+  if (kind == FLOAT64) {
+    store<u64>(scratch, bswap<u64>(reinterpret<u64>(value)));
+    scratch += 8;
+  } else {
+    store<u32>(scratch, bswap<u32>(reinterpret<u32>(<f32>value)));
+    scratch += 4;
+  }
+  return next;
+}
+
+/** Whether a plain decimal's digits are all zeros (float() writes such a number as 0). */
+function isZero(from: usize, to: usize): bool {
+  for (let index = from; index < to; index++) {
+    const byte = load<u8>(index);
+    if (byte >= 0x31 && byte <= 0x39) return false;
+  }
+  return true;
+}
+
+/** A plain decimal's exact double when the shortcut applies (see binaryFloat); else NaN. */
+function exactly(from: usize, to: usize): f64 {
+  let mantissa: u64 = 0;
+  let digits = 0;
+  let exponent: i32 = 0;
+  let fraction = false;
+  let negative = false;
+  for (let index = from; index < to; index++) {
+    const byte = load<u8>(index);
+    if (byte == 0x2d) {
+      negative = true;
+      continue;
+    }
+    if (byte == 0x2e) {
+      fraction = true;
+      continue;
+    }
+    if (mantissa != 0 || byte != 0x30) digits++;
+    if (digits > 15) return NaN;
+    mantissa = mantissa * 10 + <u64>(byte - 0x30);
+    if (fraction) exponent--;
+  }
+  if (exponent < -22) return NaN;
+  let scale: f64 = 1;
+  for (let power = 0; power < -exponent; power++) scale *= 10;
+  const magnitude = <f64>mantissa / scale;
+  return negative ? -magnitude : magnitude;
+}
+
+/**
+ * date: days since 2000-01-01 (int4); timestamp: microseconds since its midnight (int8). FAILED
+ * for a day the calendar lacks, an hour from 24, a minute or second from 60, or year 0: the text
+ * load then lets PostgreSQL refuse it or read it its own way.
+ */
+function binaryDateTime(kind: u8, at: usize, end: usize): usize {
+  const written = scratch;
+  const next = dateTime(kind, at, end);
+  if (next == FAILED) return FAILED;
+  const start = at + 1;
+  const year = <i32>digitsAt(start, 4);
+  const month = <i32>digitsAt(start + 5, 2);
+  const day = <i32>digitsAt(start + 8, 2);
+  scratch = written;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return FAILED;
+  const days = daysFromCivil(year, month, day) - EPOCH_DAYS;
+  if (kind == DATE) {
+    store<u32>(scratch, bswap<u32>(<u32>(<i32>days)));
+    scratch += 4;
+    return next;
+  }
+  const hour = digitsAt(start + 11, 2);
+  const minute = digitsAt(start + 14, 2);
+  const second = digitsAt(start + 17, 2);
+  if (hour > 23 || minute > 59 || second > 59) return FAILED;
+  let micros: i64 = 0;
+  let place: i64 = 100000;
+  for (let index = start + 20; index < next - 1 && load<u8>(start + 19) == 0x2e; index++) {
+    micros += <i64>(load<u8>(index) - 0x30) * place;
+    place /= 10;
+  }
+  const value = days * MICROS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000000 + micros;
+  store<u64>(scratch, bswap<u64>(<u64>value));
+  scratch += 8;
+  return next;
+}
+
+function digitsAt(at: usize, count: i32): i64 {
+  let value: i64 = 0;
+  for (let index = 0; index < count; index++) value = value * 10 + <i64>(load<u8>(at + <usize>index) - 0x30);
+  return value;
+}
+
+function daysInMonth(year: i32, month: i32): i32 {
+  if (month == 2) return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+  return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+}
+
+/** Days since 0000-03-01 of the proleptic Gregorian calendar, which PostgreSQL's dates follow (H. Hinnant's days_from_civil, unshifted). */
+function daysFromCivil(year: i32, month: i32, day: i32): i64 {
+  const y = <i64>(month <= 2 ? year - 1 : year);
+  const era = y / 400;
+  const yearOfEra = y - era * 400;
+  const dayOfYear = <i64>((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1);
+  const dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+  return era * 146097 + dayOfEra;
+}
+
+/** A one-dimensional text[]: dimensions, a has-NULL flag, the element type, then each element's length and bytes. */
+function binaryTextArray(at: usize, end: usize): usize {
+  if (at >= end || load<u8>(at) != 0x5b) return FAILED;
+  const header = scratch;
+  scratch += 20;
+  let count: u32 = 0;
+  let nulls: u32 = 0;
+  at = skipSpace(at + 1, end);
+  if (at < end && load<u8>(at) == 0x5d) {
+    at++;
+  } else {
+    while (true) {
+      if (literal(at, end, 0x6e, 0x75, 0x6c, 0x6c)) {
+        store<i32>(scratch, -1);
+        scratch += 4;
+        nulls = 1;
+        at += 4;
+      } else {
+        const lengthAt = scratch;
+        scratch += 4;
+        at = text(at, end, false);
+        if (at == FAILED) return FAILED;
+        store<u32>(lengthAt, bswap<u32>(<u32>(scratch - lengthAt - 4)));
+      }
+      count++;
+      at = skipSpace(at, end);
+      if (at >= end) return FAILED;
+      const separator = load<u8>(at);
+      if (separator == 0x5d) break;
+      if (separator != 0x2c) return FAILED;
+      at = skipSpace(at + 1, end);
+    }
+    at++;
+  }
+  store<u32>(header, bswap<u32>(count > 0 ? 1 : 0));
+  store<u32>(header + 4, bswap<u32>(nulls));
+  store<u32>(header + 8, bswap<u32>(TEXT_OID));
+  if (count == 0) {
+    scratch = header + 12;
+  } else {
+    store<u32>(header + 12, bswap<u32>(count));
+    store<u32>(header + 16, bswap<u32>(1));
+  }
+  return at;
+}
+
+/** A UUID's 16 bytes, from the forms uuid() takes. */
+function binaryUuid(at: usize, end: usize): usize {
+  const written = scratch;
+  const next = uuid(at, end);
+  if (next == FAILED) return FAILED;
+  const digitsEnd = scratch;
+  let out = written;
+  let high = true;
+  let byte: i32 = 0;
+  for (let index = written; index < digitsEnd; index++) {
+    const value = hexValue(load<u8>(index));
+    if (value < 0) continue;
+    if (high) {
+      byte = value << 4;
+    } else {
+      store<u8>(out++, <u8>(byte | value));
+    }
+    high = !high;
+  }
+  scratch = out;
+  return next;
 }
 
 function literal(at: usize, end: usize, a: u8, b: u8, c: u8, d: u8): bool {
@@ -555,9 +845,11 @@ function base64(at: usize, end: usize): usize {
   if (close == FAILED) return FAILED;
   let dataEnd = close;
   for (let padding = 0; padding < 2 && dataEnd > at + 1 && load<u8>(dataEnd - 1) == 0x3d; padding++) dataEnd--;
-  emit(BACKSLASH);
-  emit(BACKSLASH);
-  emit(0x78);
+  if (!binary) {
+    emit(BACKSLASH);
+    emit(BACKSLASH);
+    emit(0x78);
+  }
   let bits: u32 = 0;
   let count: u32 = 0;
   for (let index = at + 1; index < dataEnd; index++) {
@@ -568,8 +860,12 @@ function base64(at: usize, end: usize): usize {
     if (count >= 8) {
       count -= 8;
       const byte = (bits >> count) & 0xff;
-      emit(hexDigit(byte >> 4));
-      emit(hexDigit(byte & 0xf));
+      if (binary) {
+        emit(<u8>byte);
+      } else {
+        emit(hexDigit(byte >> 4));
+        emit(hexDigit(byte & 0xf));
+      }
     }
   }
   return close + 1;
@@ -656,8 +952,9 @@ function jsonString(at: usize, end: usize): usize {
     if (byte < 0x20) return FAILED;
     if (at + 1 >= end) return FAILED;
     const escape = load<u8>(at + 1);
+    // COPY text doubles the backslash; binary takes the JSON as it is.
     emit(BACKSLASH);
-    emit(BACKSLASH);
+    if (!binary) emit(BACKSLASH);
     if (escape == 0x75) {
       const code = hex4(at + 2, end);
       if (code == 0xffffffff || code == 0 || (code >= 0xd800 && code <= 0xdfff)) return FAILED;
@@ -666,7 +963,7 @@ function jsonString(at: usize, end: usize): usize {
       continue;
     }
     if (!isShortEscape(escape)) return FAILED;
-    if (escape == BACKSLASH) emit(BACKSLASH);
+    if (escape == BACKSLASH && !binary) emit(BACKSLASH);
     emit(escape);
     at += 2;
   }
@@ -744,7 +1041,8 @@ function text(at: usize, end: usize, element: bool): usize {
     } else {
       return FAILED;
     }
-    character(code, element);
+    if (binary) utf8(code);
+    else character(code, element);
   }
   if (element) emit(QUOTE);
   return at + 1;
@@ -942,4 +1240,9 @@ function newline(at: usize, end: usize): usize {
 
 @inline function emit(byte: u8): void {
   store<u8>(scratch++, byte);
+}
+
+@inline function emit16(value: u16): void {
+  store<u16>(scratch, bswap<u16>(value));
+  scratch += 2;
 }

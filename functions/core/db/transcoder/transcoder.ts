@@ -25,12 +25,12 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 const { Module, Instance } = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object) => { exports: unknown } };
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { exports: unknown } };
 }).WebAssembly;
 
 interface Exports {
   memory: WasmMemory;
-  configure(columns: number, scratchAt: number): void;
+  configure(columns: number, scratchAt: number, binary: number): void;
   start(inputAt: number, inputLength: number, outputAt: number, outputLength: number): void;
   resetOutput(): void;
   outputLength(): number;
@@ -87,7 +87,13 @@ function youngCollector(): (() => void) | undefined {
   }
 }
 
+/** COPY's binary format: its signature, no flags, no header extension; and its end. */
+export const BINARY_HEADER = Buffer.from([...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), 0, 0, 0, 0, 0, 0, 0, 0]);
+export const BINARY_TRAILER = Buffer.from([0xff, 0xff]);
+
 export class Transcoder {
+  /** Whether it writes COPY's binary format (else text). */
+  readonly binary: boolean;
   readonly #wasm: Exports;
   readonly #columns: number;
   #capacity = 0;
@@ -95,17 +101,32 @@ export class Transcoder {
   #outputAt = 0;
   #outputBytes = 0;
 
-  /** A transcoder for these columns, or undefined when one of them needs JavaScript (or WebAssembly cannot run it). */
-  static for(columns: TranscodedColumn[]): Transcoder | undefined {
-    const names = columns.map((column) => Buffer.from(column.name));
-    const namesLength = names.reduce((sum, name) => sum + name.length, 0);
-    if (columns.length > MAX_COLUMNS || NAMES_AT + namesLength > REGIONS_AT || columns.some((column) => column.transcoderKind === undefined)) return undefined;
-    const module = compiledModule();
-    return module === null ? undefined : new Transcoder(module, columns, names);
+  /**
+   * A transcoder for these columns, writing COPY text or, with `binary`, COPY's binary format; or
+   * undefined when one of them needs JavaScript (or WebAssembly cannot run it).
+   */
+  static for(columns: TranscodedColumn[], { binary = false } = {}): Transcoder | undefined {
+    return Transcoder.takes(columns) ? new Transcoder(compiledModule()!, columns, binary) : undefined;
   }
 
-  private constructor(module: object, columns: TranscodedColumn[], names: Buffer[]) {
-    this.#wasm = new Instance(module).exports as Exports;
+  /** Whether there is one for these columns here (see for). */
+  static takes(columns: TranscodedColumn[]): boolean {
+    const namesLength = columns.reduce((sum, column) => sum + Buffer.byteLength(column.name), 0);
+    return columns.length <= MAX_COLUMNS && NAMES_AT + namesLength <= REGIONS_AT && columns.every((column) => column.transcoderKind !== undefined)
+      && compiledModule() !== null;
+  }
+
+  private constructor(module: object, columns: TranscodedColumn[], binary: boolean) {
+    const names = columns.map((column) => Buffer.from(column.name));
+    // A float64 with more significant digits than the transcoder converts exactly: Number() of its
+    // text, read through a view of the memory made again only when the memory has grown.
+    let memory = Buffer.alloc(0);
+    const decimalValue = (at: number, length: number) => {
+      if (memory.buffer !== this.#wasm.memory.buffer) memory = Buffer.from(this.#wasm.memory.buffer);
+      return Number(memory.toString('latin1', at, at + length));
+    };
+    this.#wasm = new Instance(module, { env: { decimalValue } }).exports as Exports;
+    this.binary = binary;
     this.#columns = columns.length;
     this.#wasm.memory.grow(REGIONS_AT / PAGE_BYTES);
     const table = new DataView(this.#wasm.memory.buffer);
@@ -120,13 +141,13 @@ export class Transcoder {
       heap.set(names[index]!, nameAt);
       nameAt += names[index]!.length;
     });
-    this.#wasm.configure(columns.length, REGIONS_AT);
+    this.#wasm.configure(columns.length, REGIONS_AT, binary ? 1 : 0);
   }
 
   /**
-   * The COPY text of a batch of complete lines, numbered from `first`. `fast(line, count)` hears
+   * The COPY rows of a batch of complete lines, numbered from `first`. `fast(line, count)` hears
    * of each run of lines encoded here; `slow(bytes, line)` must return the COPY text of a line
-   * left to JavaScript ('' for one that makes no row).
+   * left to JavaScript ('' for one that makes no row), or throw where it cannot (binary).
    */
   encode(bytes: Uint8Array, first: number, fast: (line: number, count: number) => void, slow: (bytes: Uint8Array, line: number) => string): Buffer[] {
     this.#reserve(bytes.length);
@@ -165,12 +186,12 @@ export class Transcoder {
     }
   }
 
-  /** Room for a batch of `length` bytes: scratch and output take at most twice a line, plus a null and a tab per column. */
+  /** Room for a batch of `length` bytes: scratch and output take at most twice a line, plus a null and a tab per column (in binary, 32 bytes: see transcoder.as.ts). */
   #reserve(length: number): void {
     if (length <= this.#capacity) return;
     const capacity = Math.max(MIN_REGION, 2 ** Math.ceil(Math.log2(length)));
     // Scratch (before the input) and output are the same size.
-    const encodedBytes = 2 * capacity + 3 * this.#columns + 64;
+    const encodedBytes = 2 * capacity + (this.binary ? 32 : 3) * this.#columns + 64;
     this.#inputAt = REGIONS_AT + encodedBytes;
     this.#outputAt = this.#inputAt + capacity;
     this.#outputBytes = encodedBytes;
