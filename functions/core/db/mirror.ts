@@ -90,10 +90,9 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
       // failed or not. Both tables are read in key order through their primary keys and
       // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow).
       const parts = middle === null ? [undefined] : ['< $1', '>= $1'];
-      let newest: string | null = null;
+      const newest = sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`);
       const settled = await Promise.allSettled([
-        sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`)
-          .then(([row]) => { newest = row.newest; }),
+        newest,
         ...parts.map((range) => sql.begin(async (part) => {
           await part.unsafe('SET LOCAL enable_hashjoin = off');
           await part.unsafe(differencesStatement(table, stage, differences, columns, range), range ? [middle!] : []);
@@ -104,7 +103,8 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
       // Readers keep seeing the old rows until the commit, never an empty or half-written table.
       const [applied] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(table, differences, columns));
       const counts = { added: Number(applied!.added), changed: Number(applied!.changed), removed: Number(applied!.removed) };
-      const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences: counts }, `SELECT ${newest === null ? 'NULL' : quoteLiteral(newest)}::timestamp`);
+      const [{ newest: watermarkAfter }] = await newest;
+      const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences: counts }, `SELECT ${watermarkAfter === null ? 'NULL' : quoteLiteral(watermarkAfter)}::timestamp`);
       await transaction.unsafe(`DROP TABLE ${stage}, ${differences}`);
       return { watermark, ...counts };
     });

@@ -389,12 +389,12 @@ function binaryInteger(kind: u8, at: usize, end: usize): usize {
   const next = integer(kind, at, end);
   if (next == FAILED) return FAILED;
   // integer() checked the digits and the range, and wrote them: read them back as a number.
-  let magnitude: u64 = 0;
+  let absolute: u64 = 0;
   let digit = written;
   const negative = load<u8>(digit) == 0x2d;
   if (negative) digit++;
-  for (; digit < scratch; digit++) magnitude = magnitude * 10 + <u64>(load<u8>(digit) - 0x30);
-  const value = negative ? <i64>(0 - magnitude) : <i64>magnitude;
+  for (; digit < scratch; digit++) absolute = absolute * 10 + <u64>(load<u8>(digit) - 0x30);
+  const value = negative ? <i64>(0 - absolute) : <i64>absolute;
   scratch = written;
   // int16 columns are INTEGER too (column-types.ts): only int64 is BIGINT.
   if (kind == INT64) {
@@ -417,11 +417,14 @@ function binaryFloat(kind: u8, at: usize, end: usize): usize {
   const written = scratch;
   const next = kind == FLOAT64 ? float(at, end) : float32(at, end);
   if (next == FAILED) return FAILED;
+  // float() writes a zero as 0, and any other number as it is written.
+  const zero = scratch - written == 1 && load<u8>(written) == 0x30;
   scratch = written;
   let value: f64 = 0;
-  if (!isZero(at, next)) {
-    value = exactly(at, next);
+  if (!zero) {
+    value = magnitude(at, next, true);
     if (isNaN(value)) value = decimalValue(at, next - at);
+    else if (load<u8>(at) == 0x2d) value = -value;
   }
   if (kind == FLOAT64) {
     store<u64>(scratch, bswap<u64>(reinterpret<u64>(value)));
@@ -431,44 +434,6 @@ function binaryFloat(kind: u8, at: usize, end: usize): usize {
     scratch += 4;
   }
   return next;
-}
-
-/** Whether a plain decimal's digits are all zeros (float() writes such a number as 0). */
-function isZero(from: usize, to: usize): bool {
-  for (let index = from; index < to; index++) {
-    const byte = load<u8>(index);
-    if (byte >= 0x31 && byte <= 0x39) return false;
-  }
-  return true;
-}
-
-/** A plain decimal's exact double when the shortcut applies (see binaryFloat); else NaN. */
-function exactly(from: usize, to: usize): f64 {
-  let mantissa: u64 = 0;
-  let digits = 0;
-  let exponent: i32 = 0;
-  let fraction = false;
-  let negative = false;
-  for (let index = from; index < to; index++) {
-    const byte = load<u8>(index);
-    if (byte == 0x2d) {
-      negative = true;
-      continue;
-    }
-    if (byte == 0x2e) {
-      fraction = true;
-      continue;
-    }
-    if (mantissa != 0 || byte != 0x30) digits++;
-    if (digits > 15) return NaN;
-    mantissa = mantissa * 10 + <u64>(byte - 0x30);
-    if (fraction) exponent--;
-  }
-  if (exponent < -22) return NaN;
-  let scale: f64 = 1;
-  for (let power = 0; power < -exponent; power++) scale *= 10;
-  const magnitude = <f64>mantissa / scale;
-  return negative ? -magnitude : magnitude;
 }
 
 /**
@@ -691,19 +656,24 @@ function float32(at: usize, end: usize): usize {
   const written = scratch;
   const next = float(at, end);
   if (next == FAILED || (scratch - written == 1 && load<u8>(written) == 0x30)) return next;
-  const magnitude = approximately(at, next);
-  if (!(magnitude >= FLOAT32_LEAST && magnitude <= FLOAT32_MOST)) return FAILED;
-  const single = <f32>magnitude;
+  const value = magnitude(at, next, false);
+  if (!(value >= FLOAT32_LEAST && value <= FLOAT32_MOST)) return FAILED;
+  const single = <f32>value;
   const nearest = <f64>single;
   const above = <f64>reinterpret<f32>(reinterpret<u32>(single) + 1);
   const below = <f64>reinterpret<f32>(reinterpret<u32>(single) - 1);
-  const tolerance = magnitude * 1e-13;
-  if (Math.abs(magnitude - (nearest + above) / 2) <= tolerance || Math.abs(magnitude - (nearest + below) / 2) <= tolerance) return FAILED;
+  const tolerance = value * 1e-13;
+  if (Math.abs(value - (nearest + above) / 2) <= tolerance || Math.abs(value - (nearest + below) / 2) <= tolerance) return FAILED;
   return next;
 }
 
-/** The magnitude of a plain decimal (no exponent) to within a few units in the last place; NaN when it cannot say. */
-function approximately(from: usize, to: usize): f64 {
+/**
+ * The magnitude of a plain decimal (no exponent, its sign left out) from its first 19 significant
+ * digits, to within a few units in the last place; NaN when its power of ten is beyond 22. With
+ * `exact`, only for at most 15 significant digits (NaN otherwise): then it is one division or
+ * multiplication of two exact doubles, so the double nearest to the decimal itself.
+ */
+function magnitude(from: usize, to: usize, exact: bool): f64 {
   let mantissa: u64 = 0;
   let digits = 0;
   let exponent: i32 = 0;
@@ -725,7 +695,7 @@ function approximately(from: usize, to: usize): f64 {
       exponent++;
     }
   }
-  if (exponent < -22 || exponent > 22) return NaN;
+  if (exponent < -22 || exponent > 22 || (exact && digits > 15)) return NaN;
   let scale: f64 = 1;
   for (let power = 0; power < (exponent < 0 ? -exponent : exponent); power++) scale *= 10;
   return exponent < 0 ? <f64>mantissa / scale : <f64>mantissa * scale;
