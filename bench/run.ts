@@ -34,6 +34,8 @@ const { values } = parseArgs({ options: {
 } });
 const items = Number(values.items);
 const repetitions = Number(values.repetitions);
+/** Rounds of the delta and of its floor: more than repetitions (see measureSize). */
+const deltaRounds = 2 * repetitions + 1;
 
 /** A resource the benchmark loads: from its own schema file, served alone by its own simulator. */
 interface Target {
@@ -179,24 +181,24 @@ async function measureSize(size: number): Promise<SizeFigures> {
     const { reload, ...loads } = await measureLoads(context, true);
     await settle(sql);
     const unchanged = await timeEach(() => syncInProcess(config));
+    // A delta takes a few tenths of a second, where a passing spell of the shared machine weighs
+    // much: more rounds than repetitions, each a delta and then its floor, side by side.
     const delta: Array<{ readSeconds: number; applySeconds: number; steps: Record<string, number> }> = [];
-    for (let run = 0; run < repetitions; run += 1) {
+    const alone: Array<{ copy: number; apply: number }> = [];
+    for (let run = 0; run < deltaRounds; run += 1) {
       await mutate();
       const watermark = await watermarkOf(sql);
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, target, mode, watermark); });
-      await settle(sql);
+      await checkpoint(sql);
       const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
-      log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms`);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
-    }
-    log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
-    const alone: Array<{ copy: number; apply: number }> = [];
-    for (let run = 0; run < repetitions; run += 1) {
       await mutate();
       alone.push(await applyAlone(sql, api, target, await watermarkOf(sql)));
       // The sync applies these changes, so that the next round stages only its own.
       await syncInProcess(config);
+      log(`  delta steps: ${formatSteps(steps)}; reading ${(readSeconds * 1000).toFixed(0)} ms; PostgreSQL alone applying as many ${(alone.at(-1)!.apply * 1000).toFixed(0)} ms`);
     }
+    log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
     log(`  PostgreSQL alone applying a delta of ${change * 3}: ${median(alone.map((run) => run.apply)).toFixed(2)} s, after copying it into the stages in ${median(alone.map((run) => run.copy)).toFixed(2)} s`);
     return {
       ...loads,
@@ -210,6 +212,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       deltaRead: median(delta.map((run) => run.readSeconds)),
       deltaApply: median(delta.map((run) => run.applySeconds)),
       applyAlone: median(alone.map((run) => run.apply)),
+      floorRatios: delta.map((run, index) => run.applySeconds / (run.readSeconds + alone[index]!.apply)),
       copyAlone: median(alone.map((run) => run.copy)),
       deltaSteps: Object.fromEntries(Object.keys(delta[0]!.steps).map((state) => [state, median(delta.map((run) => run.steps[state] ?? 0))])),
     };
@@ -249,6 +252,9 @@ interface ReloadFigures {
 async function measureReloads({ sql, env, mutate, target }: Context): Promise<ReloadFigures> {
   const bytes = async () => Number((await sql<[{ bytes: string }]>`SELECT pg_total_relation_size(${target.table}) AS bytes`)[0].bytes);
   const freshBytes = await bytes();
+  // What autovacuum does to a table within a minute of its load (a forced full load runs on a
+  // table that has been there a while): done here, so that its pass does not fall inside a reload.
+  await sql.unsafe(`VACUUM (ANALYZE) ${target.table}`);
   await checkpoint(sql);
   const unchanged = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
   const unchangedBytes = await bytes();
@@ -283,10 +289,10 @@ async function copyCeiling(sql: Sql, { table }: Target, file: string, binary: bo
 
 /**
  * PostgreSQL alone applying a delta: the changes since the watermark encoded in COPY's binary
- * format into local files (untimed), as the load steps send them; their COPY into the stages,
- * timed on its own; then the delta's own two
- * statements timed after a CHECKPOINT, and rolled back. It runs after the sync's deltas, on other
- * keys, so its pages are if anything warmer: a lower bound for ApplyDelta.
+ * format into local files (untimed), as the load steps send them; after a CHECKPOINT, their COPY
+ * into the stages, timed on its own; then the delta's own two statements, timed, and rolled back.
+ * Each round runs it right after the sync's delta, on other keys, from the same start: a
+ * CHECKPOINT, the changes staged, then applied.
  */
 async function applyAlone(sql: Sql, api: FocusApi, { resource, table }: Target, watermark: string): Promise<{ copy: number; apply: number }> {
   const stage = (kind: 'created' | 'updated' | 'deleted') => `public.bench_${kind}`;
@@ -304,7 +310,6 @@ async function applyAlone(sql: Sql, api: FocusApi, { resource, table }: Target, 
     for (const [index, kind] of kinds.entries()) await pipeline(createReadStream(files[index]!), await sql.unsafe(`COPY ${stage(kind)} FROM STDIN (FORMAT binary)`).writable());
   });
   const statements = deltaStatements(table, stagedColumns(resource), stage);
-  await checkpoint(sql);
   const rolledBack = new Error('rolled back');
   let apply = 0;
   await sql.begin(async (transaction) => {

@@ -26,6 +26,8 @@ export class Collection {
   readonly encoder: RowEncoder;
   private readonly timeSeed: number;
   private readonly changes = new Map<number, ItemState>();
+  /** Every change as [time, id], in time order (the clock never goes back): what a delta reads. */
+  private readonly changeLog: Array<[number, number]> = [];
   private readonly lastGroup: number;
   private maxId: number;
   private live: number;
@@ -69,6 +71,7 @@ export class Collection {
   create(now: number): number {
     const id = ++this.maxId;
     this.changes.set(id, { version: 0, createdAt: now, updatedAt: now, deletedAt: undefined });
+    this.changeLog.push([now, id]);
     this.live++;
     return id;
   }
@@ -76,10 +79,12 @@ export class Collection {
   update(id: number, now: number): void {
     const item = this.state(id);
     this.changes.set(id, { ...item, version: item.version + 1, updatedAt: now });
+    this.changeLog.push([now, id]);
   }
 
   delete(id: number, now: number): void {
     this.changes.set(id, { ...this.state(id), deletedAt: now });
+    this.changeLog.push([now, id]);
     this.live--;
   }
 
@@ -106,9 +111,19 @@ export class Collection {
     return { version: 0, createdAt, updatedAt: this.baseUpdatedAt(id, createdAt), deletedAt: undefined };
   }
 
+  /**
+   * The ids that may have changed after `since`, ascending. After every base item's time, only
+   * those the log holds after it: a delta costs what changed since, not every change ever made.
+   */
   private candidates(since: number): Iterable<number> {
-    if (since >= this.newestBase) return [...this.changes.keys()].sort((a, b) => a - b);
-    return ascending(this.maxId);
+    if (since < this.newestBase) return ascending(this.maxId);
+    let [low, high] = [0, this.changeLog.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.changeLog[middle]![0] > since) high = middle;
+      else low = middle + 1;
+    }
+    return [...new Set(this.changeLog.slice(low).map(([, id]) => id))].sort((a, b) => a - b);
   }
 
   private groupCreatedAt(group: number): number {

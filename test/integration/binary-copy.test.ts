@@ -33,17 +33,22 @@ interface Outcome {
  * The lines loaded into a fresh table of these columns: by copyLines as loads call it (binary
  * where it can, able to read the lines again), or in text only; then every row as PostgreSQL
  * prints it, which tells apart all a column can hold (a float's every bit, -0 included).
+ * `fresh`: the table is created in the loading transaction, as a stage is (its rows go in frozen).
  */
-async function load(table: string, of: StagedColumn[], lines: () => AsyncIterable<LineBatch>, binary: boolean): Promise<Outcome> {
+async function load(table: string, of: StagedColumn[], lines: () => AsyncIterable<LineBatch>, binary: boolean, fresh = false): Promise<Outcome> {
   const definitions = of.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
-  await database.sql.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (${definitions})`);
+  const create = `DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (${definitions})`;
+  if (!fresh) await database.sql.unsafe(create);
   let readAgain = false;
   const again = () => {
     readAgain = true;
     return lines();
   };
   try {
-    await database.sql.begin((transaction) => copyLines(transaction, table, of, lines(), 'things/de full lines', binary ? { again } : {}));
+    await database.sql.begin(async (transaction) => {
+      if (fresh) await transaction.unsafe(create);
+      await copyLines(transaction, table, of, lines(), 'things/de full lines', { ...(binary ? { again } : {}), fresh });
+    });
     const rows = await database.sql.unsafe<Array<{ row: string }>>(`SELECT t::text AS row FROM ${table} t ORDER BY 1`);
     return { rows: rows.map(({ row }) => row), readAgain };
   } catch (error) {
@@ -57,7 +62,7 @@ describe('a load in COPY\'s binary format', () => {
     let binaryLoads = 0;
     await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 6 }), async (lines) => {
       const text = `${lines.join('\n')}\n`;
-      const binary = await load('public.binary_rows', columns, () => received(text), true);
+      const binary = await load('public.binary_rows', columns, () => received(text), true, true);
       const reference = await load('public.text_rows', columns, () => received(text), false);
       expect({ ...binary, readAgain: false }).toEqual(reference);
       if (!binary.readAgain) binaryLoads += 1;
@@ -68,10 +73,13 @@ describe('a load in COPY\'s binary format', () => {
 
   it('reads the lines again and loads them as text when one needs the JavaScript encoders, and fails at once on one they refuse', async () => {
     const unusual = '{"id":1,"ratio":1.5}\n{"id":2,"ratio":1e3,"name":"two"}\n';
-    const loaded = await load('public.binary_rows', columns, () => received(unusual), true);
-    expect(loaded.readAgain).toBe(true);
-    expect({ ...loaded, readAgain: false }).toEqual(await load('public.text_rows', columns, () => received(unusual), false));
-    expect(loaded.rows).toHaveLength(2);
+    // Into a table made before the load (as a first load's), and into one its transaction makes (as a stage).
+    for (const fresh of [false, true]) {
+      const loaded = await load('public.binary_rows', columns, () => received(unusual), true, fresh);
+      expect(loaded.readAgain).toBe(true);
+      expect({ ...loaded, readAgain: false }).toEqual(await load('public.text_rows', columns, () => received(unusual), false));
+      expect(loaded.rows).toHaveLength(2);
+    }
     const broken = await load('public.binary_rows', columns, () => received('{"id":1}\n{"id":2,"ratio":"x"}\n'), true);
     expect(broken).toEqual({ error: expect.stringMatching(/^InvalidLine: things\/de full lines, line 2/), readAgain: false });
   });

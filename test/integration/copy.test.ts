@@ -49,6 +49,22 @@ describe('stageLines', () => {
   });
 });
 
+describe('a keyed stage (a full reload\'s)', () => {
+  it('refuses a key the API sent twice, naming it, and leaves no stage', async () => {
+    const lines = ['{"id":1}', '{"id":2}', '{"id":1}'];
+    const load = stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(lines), 'things/de full lines', {}, { keyed: true });
+    await expect(load).rejects.toMatchObject({ name: 'InvalidLine' });
+    await expect(load).rejects.toThrow('things/de full lines: the API sent the key (id)=(1) more than once; nothing of this load was applied');
+    expect(await database.sql`SELECT to_regclass('public.staged') AS stage`).toEqual([{ stage: null }]);
+  });
+
+  it('holds the lines under the resource\'s primary key', async () => {
+    expect(await stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered(['{"id":2}', '{"id":1}']), 'things/de full lines', {}, { keyed: true })).toBe(2);
+    expect(await database.sql`SELECT a.attname AS key FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indrelid = 'public.staged'::regclass AND i.indisprimary`).toEqual([{ key: 'id' }]);
+    expect(await database.sql`SELECT id FROM public.staged ORDER BY id`).toEqual([{ id: '1' }, { id: '2' }]);
+  });
+});
+
 describe('a load holding the only connection of its pool', () => {
   it('makes another query of the process wait for it, where postgres.js would send that query into the COPY and fail it', async () => {
     const pool = connect(database.url, { max: 1 });

@@ -13,9 +13,9 @@ beforeAll(async () => {
 
 afterAll(() => simulator.stop());
 
-async function deltas(resource: string, country: string, since: string) {
+async function deltas(resource: string, country: string, since: string, target = simulator, key = token) {
   const [created, updated, deleted] = await Promise.all(
-    MODES.map((mode) => lines(simulator, token, delta(mode, resource, country, since))),
+    MODES.map((mode) => lines(target, key, delta(mode, resource, country, since))),
   );
   return { created: created!, updated: updated!, deleted: deleted! };
 }
@@ -49,6 +49,28 @@ describe('mutations and deltas', () => {
         expect(ids(live).filter((id) => ids(deleted).includes(id))).toEqual([]);
         for (const item of updated) expect(live.find((row) => row.id === item.id)).toEqual(item);
       }
+    }
+  });
+
+  it('lists, after several mutations, exactly what the full lines show changed since the timestamp', async () => {
+    const simulator = await startSimulator({ items: 60, seed: 5 });
+    try {
+      const token = await authenticate(simulator);
+      const full = async () => new Map((await lines(simulator, token, '/resource/promotions/de/full/lines')).map((item) => [item.id as number, JSON.stringify(item)]));
+      simulator.mutate({ created: 5, updated: 10, deleted: 10, resource: 'promotions', country: 'de' });
+      const [since, before] = [simulator.clock(), await full()];
+      // Mostly the same few items again: updated twice, updated then deleted, created then updated.
+      for (let round = 0; round < 3; round++) simulator.mutate({ created: 2, updated: 8, deleted: 3, resource: 'promotions', country: 'de' });
+      const after = await full();
+      const { created, updated, deleted } = await deltas('promotions', 'de', since, simulator, token);
+      const ascending = (list: number[]) => list.sort((a, b) => a - b);
+      expect(ids(created)).toEqual(ascending([...after.keys()].filter((id) => !before.has(id))));
+      expect(ids(updated)).toEqual(ascending([...after.keys()].filter((id) => before.has(id) && before.get(id) !== after.get(id))));
+      // Deleted also lists what was created since and deleted again, which no full lines showed.
+      expect(ids(deleted).filter((id) => before.has(id))).toEqual(ascending([...before.keys()].filter((id) => !after.has(id))));
+      expect(ids(deleted).filter((id) => after.has(id))).toEqual([]);
+    } finally {
+      await simulator.stop();
     }
   });
 

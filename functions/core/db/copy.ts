@@ -39,27 +39,42 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * (`owner`: execution, resource, country), so that a later run can drop what a dead one left, and
  * the rows it holds, so that the apply can tell whether PostgreSQL emptied it since.
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
- * `keyed` gives it the resource's primary key: a key sent twice is then refused as it arrives.
+ * `keyed` gives it the resource's primary key, built once the rows are in (a third less of
+ * PostgreSQL's work than keeping the index while COPY goes): a key sent twice is then refused, by
+ * name.
  */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false, again }: { total?: TotalRows; keyed?: boolean; again?: () => Lines } = {}): Promise<number> {
   const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
-  const definitions = [
-    ...columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`),
-    ...(keyed && key.length > 0 ? [`PRIMARY KEY (${key.join(', ')})`] : []),
-  ].join(', ');
+  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
     return await sql.begin(async (transaction) => {
       // A stage lives for one step: autovacuum would only compete with the load for it.
       await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions}) WITH (autovacuum_enabled = false)`);
-      const rows = await copyLines(transaction, table, columns, lines, where, { total, again });
+      // A reload's stage is read whole right after: its rows go in frozen. A delta's few are not
+      // worth the new file that freezing them in a savepoint takes (see copyLines).
+      const rows = await copyLines(transaction, table, columns, lines, where, { total, again, fresh: keyed });
+      if (keyed && key.length > 0) await addPrimaryKey(transaction, table, key, where);
       // The catalog keeps what a crash empties from an unlogged table: how many rows it was given (see checkStaged).
       await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify({ ...owner, rows }))}`);
       return rows;
     });
   } catch (error) {
     throw databaseError(`Staging ${where} in ${table}`, error);
+  }
+}
+
+async function addPrimaryKey(sql: Transaction, table: string, key: string[], where: string): Promise<void> {
+  try {
+    await sql.unsafe(`ALTER TABLE ${table} ADD PRIMARY KEY (${key.join(', ')})`);
+  } catch (error) {
+    // "Key (id)=(7) is duplicated.": the one value a duplicate key error shows.
+    const duplicated = /^Key (.*) is duplicated\.$/.exec((error as { detail?: string }).detail ?? '');
+    if ((error as { code?: string }).code === '23505' && duplicated) {
+      throw new InvalidLine(`${where}: the API sent the key ${duplicated[1]} more than once; nothing of this load was applied`, { cause: error });
+    }
+    throw error;
   }
 }
 
@@ -71,28 +86,35 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
  * encoder leaves that they take (anything unusual the transcoder leaves to them, a date the
  * calendar lacks), or a value PostgreSQL refuses in binary, rolls that COPY back: the lines are
  * read again from the start and loaded as text, where every line gets the text path's treatment
- * and error. The text load is then the load: nothing of the binary one stays.
+ * and error. The text load is then the load: nothing of the binary one stays. `fresh` says the
+ * caller's transaction created the table, empty: COPY then writes its rows frozen, so that no
+ * later read of them has to set their hint bits (and dirty every page of the table) first.
  */
-export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, { total, again }: { total?: TotalRows; again?: () => Lines } = {}): Promise<number> {
-  if (again === undefined || !Transcoder.takes(columns)) return copyIn(sql, table, columns, lines, where, total, false);
+export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, { total, again, fresh = false }: { total?: TotalRows; again?: () => Lines; fresh?: boolean } = {}): Promise<number> {
+  if (again === undefined || !Transcoder.takes(columns)) return copyIn(sql, table, columns, lines, where, total, false, fresh);
   try {
-    return await sql.savepoint((binary) => copyIn(binary, table, columns, lines, where, total, true));
+    return await sql.savepoint((binary) => copyIn(binary, table, columns, lines, where, total, true, fresh));
   } catch (error) {
     if (!(error instanceof TextNeeded)) throw error;
     log().info(`${where}: loading the lines again, as COPY text`, { reason: error.message });
-    return copyIn(sql, table, columns, again(), where, total, false);
+    return copyIn(sql, table, columns, again(), where, total, false, fresh);
   }
 }
 
 /** A line, or a value, the binary load cannot take: the load goes again in text (see copyLines). */
 export class TextNeeded extends Error {}
 
-async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total: TotalRows | undefined, binary: boolean): Promise<number> {
+async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total: TotalRows | undefined, binary: boolean, freeze: boolean): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
   const progress = new LoadProgress(where, total);
   try {
-    const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`).writable();
+    // COPY FREEZE wants the table created or emptied in the same subtransaction: a savepoint, or
+    // the one a rollback to it begins, is not the one that created it. Emptying the empty table
+    // it is costs nothing.
+    if (freeze) await sql.unsafe(`TRUNCATE ${table}`);
+    const options = [...(binary ? ['FORMAT binary'] : []), ...(freeze ? ['FREEZE'] : [])];
+    const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN${options.length ? ` (${options.join(', ')})` : ''}`).writable();
     await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress, { binary }), { highWaterMark: 1 }), writable);
   } catch (error) {
     if (error instanceof FocusSyncError || error instanceof TextNeeded) throw error;

@@ -111,12 +111,20 @@ export async function heldPairs(sql: Sql, execution: string): Promise<Array<{ re
     `SELECT resource, country, step FROM ${SYNC_SCHEMA}.leases WHERE execution = $1 ORDER BY resource, country`, [execution]));
 }
 
-/** Renews the lease every quarter of its life while `work` runs, so a long load keeps its pair. */
+/**
+ * Renews the lease every quarter of its life while `work` runs, so a long load keeps its pair. The
+ * first renewal goes beside the work, not before it: a step's writes that others see are made in
+ * a transaction that holds the lease (holdLease), so the work risks nothing by starting first, and
+ * the step does not wait for a round trip and a commit. A lease found lost fails the step once
+ * the work has ended too.
+ */
 export async function whileHolding<T>(sql: Sql, pair: Pair, times: LeaseTimes, step: string, work: () => Promise<T>): Promise<T> {
-  await renewLease(sql, pair, times, step);
   const timer = setInterval(() => renewLease(sql, pair, times).catch(() => {}), (times.seconds * 1000) / 4);
   try {
-    return await work();
+    const [renewed, done] = await Promise.allSettled([renewLease(sql, pair, times, step), work()]);
+    if (renewed.status === 'rejected') throw renewed.reason;
+    if (done.status === 'rejected') throw done.reason;
+    return done.value;
   } finally {
     clearInterval(timer);
   }

@@ -88,13 +88,15 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
       // The differences of each half of the keys, on a connection of its own, and beside them the
       // stage's newest change (the new watermark); every part ends before the transaction does,
       // failed or not. Both tables are read in key order through their primary keys and
-      // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow).
+      // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow),
+      // and so does the sort the planner picks for a table autovacuum has not analyzed since its
+      // first load (it then takes the table for 300,000 rows in random order).
       const parts = middle === null ? [undefined] : ['< $1', '>= $1'];
       const newest = sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`);
       const settled = await Promise.allSettled([
         newest,
         ...parts.map((range) => sql.begin(async (part) => {
-          await part.unsafe('SET LOCAL enable_hashjoin = off');
+          await part.unsafe('SET LOCAL enable_hashjoin = off; SET LOCAL enable_sort = off');
           await part.unsafe(differencesStatement(table, stage, differences, columns, range), range ? [middle!] : []);
         })),
       ]);
