@@ -45,7 +45,7 @@ export class ApiResponseInvalid extends FocusSyncError {
   override name = 'ApiResponseInvalid';
 }
 
-/** A line of the API's data cannot be stored: not JSON, no key, a repeated key, or a value that does not fit its column (names resource, country, line and column). */
+/** A line of the API's data cannot be stored: not JSON, no key, a repeated key, or a value that does not fit its column (names resource, country, line and column; a key repeated in a forced full load's lines is named by its value, since it is found when the staged rows are keyed). */
 export class InvalidLine extends FocusSyncError {
   override name = 'InvalidLine';
 }
