@@ -39,9 +39,9 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * (`owner`: execution, resource, country), so that a later run can drop what a dead one left, and
  * the rows it holds, so that the apply can tell whether PostgreSQL emptied it since.
  * `total`, where the server can tell how many rows the lines bring, lets the progress show how far.
- * `keyed` gives it the resource's primary key, built once the rows are in (a third less of
- * PostgreSQL's work than keeping the index while COPY goes): a key sent twice is then refused, by
- * name.
+ * `keyed` gives it the resource's primary key, built once the rows are in (about a quarter less
+ * of PostgreSQL's work than keeping the index while COPY goes): a key sent twice is then refused,
+ * named by its value.
  */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false, again }: { total?: TotalRows; keyed?: boolean; again?: () => Lines } = {}): Promise<number> {
   const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
@@ -110,8 +110,8 @@ async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], 
   const progress = new LoadProgress(where, total);
   try {
     // COPY FREEZE wants the table created or emptied in the same subtransaction: a savepoint, or
-    // the one a rollback to it begins, is not the one that created it. Emptying the empty table
-    // it is costs nothing.
+    // the one a rollback to it begins, is not the one that created it. Emptying the table, empty
+    // as it is, costs a new file.
     if (freeze) await sql.unsafe(`TRUNCATE ${table}`);
     const options = [...(binary ? ['FORMAT binary'] : []), ...(freeze ? ['FREEZE'] : [])];
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN${options.length ? ` (${options.join(', ')})` : ''}`).writable();
