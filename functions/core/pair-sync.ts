@@ -1,6 +1,6 @@
 // The steps inside the Map, for one (resource, country) pair: decide, load, apply, compare.
 import type { LineMode } from './api/client.ts';
-import { readAhead } from './api/ndjson.ts';
+import { readAhead, type LineBatch, type LinesAhead } from './api/ndjson.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { STAGING_STEP, stagingTable } from './db/identifiers.ts';
@@ -37,8 +37,7 @@ export async function fullLoad(runtime: Runtime, pair: PassInput): Promise<Appli
 
 async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promise<Applied> {
   const read = () => api.lines(pair.resource, pair.country, 'full');
-  const lines = readAhead(read());
-  try {
+  return readingAhead(read, async (lines) => {
     const resource = await readResource(sql, pair.resource);
     const columns = stagedColumns(resource);
     const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
@@ -51,6 +50,17 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
     const loaded = await stageLines(sql, stage, columns, lines, `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true, again: read });
     const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
     return { loaded, deleted: 0, watermark };
+  });
+}
+
+/**
+ * `work` given the lines `read` asks for, their request sent before it starts (see readAhead),
+ * and ended if `work` ends without reading them.
+ */
+async function readingAhead<T>(read: () => AsyncGenerator<LineBatch>, work: (lines: LinesAhead<LineBatch>) => Promise<T>): Promise<T> {
+  const lines = readAhead(read());
+  try {
+    return await work(lines);
   } finally {
     await lines.close();
   }
@@ -59,17 +69,12 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
 /** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
 export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
   const read = () => api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
-  const lines = readAhead(read());
-  try {
-    return await whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
-      const resource = await readResource(sql, state.resource);
-      const stage = stagingTable(state.execution, state.resource, state.country, kind);
-      const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state), { again: read });
-      return { rows };
-    });
-  } finally {
-    await lines.close();
-  }
+  return readingAhead(read, (lines) => whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
+    const resource = await readResource(sql, state.resource);
+    const stage = stagingTable(state.execution, state.resource, state.country, kind);
+    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state), { again: read });
+    return { rows };
+  }));
 }
 
 /** Applies the three staged kinds of change and moves the watermark, in one transaction. */

@@ -90,7 +90,7 @@ export async function replaceWithStaged(sql: Sql, table: string, columns: Staged
       // failed or not. Both tables are read in key order through their primary keys and
       // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow),
       // and so does the sort the planner picks for a table autovacuum has not analyzed since its
-      // first load (it then takes the table for 300,000 rows in random order).
+      // first load (it then takes the table for about 325,000 rows in no order).
       const parts = middle === null ? [undefined] : ['< $1', '>= $1'];
       const newest = sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`);
       const settled = await Promise.allSettled([
@@ -165,9 +165,8 @@ export function deltaStatements(table: string, columns: StagedColumn[], stage: (
 /** Drops whatever staging tables an execution left for a pair (after a failure). */
 export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
   await guard(`Dropping the staging tables of ${pair.resource}/${pair.country}`, async () => {
-    for (const kind of ['full', 'created', 'updated', 'deleted', 'differences'] as const) {
-      await sql.unsafe(`DROP TABLE IF EXISTS ${stagingTable(pair.execution, pair.resource, pair.country, kind)}`);
-    }
+    const kinds = Object.keys(STAGING_STEP) as StagingKind[];
+    await sql.unsafe(`DROP TABLE IF EXISTS ${kinds.map((kind) => stagingTable(pair.execution, pair.resource, pair.country, kind)).join(', ')}`);
   });
 }
 
