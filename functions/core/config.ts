@@ -62,6 +62,8 @@ export const environment = z.object({
     .meta({ description: 'how long a run waits for a pair another run holds before skipping it' }),
   FOCUS_LOOKBACK_SECONDS: z.coerce.number().int().min(0).max(86_400, 'must be at most 86400 (a day)').default(0)
     .meta({ description: 'deltas re-read this many seconds before the watermark (changes the API records late)' }),
+  FOCUS_RELOAD_PART_LINES: z.coerce.number().int().min(1, 'must be at least 1').max(100_000_000).default(131_072)
+    .meta({ description: 'a full reload of a table that has rows stages its lines in parts of this many: each part\'s differences are found while the next one loads, the last part\'s at the end' }),
   FOCUS_MAX_LAG_MINUTES: z.coerce.number().int().min(1, 'must be at least 1').max(10_080, 'must be at most 10080 (a week)').default(180)
     .meta({ description: 'a pair not in sync for longer than this is stale: the summary warns about it (on AWS the context key `maxLagMinutes` sets it, and the `PairsStaleAlarm`)' }),
 });
@@ -106,6 +108,8 @@ export interface Config {
   lease: { seconds: number; waitMs: number };
   /** Deltas re-read this many seconds before the watermark, for changes the API records late. */
   lookbackSeconds: number;
+  /** A full reload stages its lines in parts of this many (see reloadTable). */
+  reloadPartLines: number;
   /** A pair not in sync for longer than this is stale: the summary warns, and on AWS the PairsStale alarm fires. */
   maxLagMinutes: number;
   /**
@@ -165,6 +169,7 @@ export function loadConfig(env: Environment = process.env, options: LoadOptions 
     outOfSyncRepair: value.FOCUS_OUT_OF_SYNC_REPAIR,
     lease: { seconds: value.FOCUS_LEASE_SECONDS, waitMs: value.FOCUS_LEASE_WAIT_SECONDS * 1000 },
     lookbackSeconds: value.FOCUS_LOOKBACK_SECONDS,
+    reloadPartLines: value.FOCUS_RELOAD_PART_LINES,
     maxLagMinutes: value.FOCUS_MAX_LAG_MINUTES,
     ...(options.reads && { reads }),
   };

@@ -5,7 +5,7 @@ import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { STAGING_STEP, stagingTable } from './db/identifiers.ts';
 import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
-import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, replaceWithStaged, type ClientState } from './db/mirror.ts';
+import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, reloadTable, type ClientState } from './db/mirror.ts';
 import { recordComparison } from './db/ledger.ts';
 import type { Applied, ClientStateInput, ClientStateOutput, Comparison, OutOfSync, PairInput, PassInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
@@ -46,9 +46,7 @@ async function loadInFull({ sql, api, config }: Runtime, pair: PassInput): Promi
     const total = () => api.totalItems(pair.resource, pair.country, null);
     const direct = await loadEmptyTable(sql, table, columns, lines, pair, { total, again: read });
     if (direct) return { loaded: direct.loaded, deleted: 0, watermark: direct.watermark };
-    const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-    const loaded = await stageLines(sql, stage, columns, lines, `${pair.resource}/${pair.country} full lines`, pairOf(pair), { total, keyed: true, again: read });
-    const { watermark } = await replaceWithStaged(sql, table, columns, pair, loaded);
+    const { loaded, watermark } = await reloadTable(sql, table, columns, lines, pair, { total, again: read, partLines: config.reloadPartLines });
     return { loaded, deleted: 0, watermark };
   });
 }

@@ -27,9 +27,11 @@ export function runtime(): Runtime {
 /** A part the configuration lacks (a Lambda function whose step does not read it) fails when used. */
 export function createRuntime(config: Config): Runtime {
   // postgres.js connects on the first query, so making the client here costs nothing. Locally one
-  // process runs every pair of the Map at once: each pair holds a connection for its load's
-  // transaction, and its lease renewals need a spare one. A Lambda runs one step and opens two.
-  const sql = reads(config, 'database') ? connect(config.databaseUrl, { ssl: config.databaseSsl, max: config.mapConcurrency + 2 }) : undefined;
+  // process runs every pair of the Map at once: a pair's reload holds up to four connections at
+  // once (the transaction that applies it, the part loading, and its differences, found behind
+  // the loading or in two halves at the end), and lease renewals need a spare one. A Lambda runs
+  // one step, and opens what that step holds.
+  const sql = reads(config, 'database') ? connect(config.databaseUrl, { ssl: config.databaseSsl, max: 4 * config.mapConcurrency + 1 }) : undefined;
   const api = reads(config, 'api') ? new FocusApi(config.api) : undefined;
   return {
     config,

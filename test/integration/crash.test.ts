@@ -17,32 +17,43 @@ afterAll(async () => {
   await harness?.close();
 });
 
-function startSync(args: string[]): ChildProcess {
-  return startSyncProcess(harness.config, args, { FOCUS_LEASE_SECONDS: String(LEASE_SECONDS) });
+function startSync(args: string[], env: Record<string, string> = {}): ChildProcess {
+  return startSyncProcess(harness.config, args, { FOCUS_LEASE_SECONDS: String(LEASE_SECONDS), ...env });
 }
 
-/** Waits until the process is inside `state` (whose request the simulator stalls), then kills it as a power cut would. */
-async function killInside(child: ChildProcess, state: string): Promise<void> {
+/**
+ * Waits until the process is inside `state` (whose request the simulator stalls) and, if given,
+ * `until` holds, then kills it as a power cut would.
+ */
+async function killInside(child: ChildProcess, state: string, until?: () => Promise<boolean>): Promise<void> {
   const run = watchSync(child);
   await run.inside(state);
+  for (let waited = 0; until && !(await until()); waited += 50) {
+    if (waited > 20_000) throw new Error(`${state}: what the kill waits for did not happen: ${JSON.stringify(await stagingTables())}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   child.kill('SIGKILL');
   await run.exited;
 }
 
-async function stagingTables(): Promise<readonly unknown[]> {
-  return harness.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'focus_sync' AND tablename LIKE 'stage%'`;
+async function stagingTables(): Promise<ReadonlyArray<{ tablename: string }>> {
+  return harness.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'focus_sync' AND tablename LIKE 'stage%' ORDER BY tablename COLLATE "C"`;
 }
 
 describe('a sync process killed', () => {
-  it('in the middle of a full reload changes nothing and leaves no staging table; the next run converges', async () => {
+  it('in the middle of a full reload changes nothing; the next run converges and drops the parts the dead run staged', async () => {
     harness.simulator.mutate({ created: 10, updated: 10, deleted: 10 });
     const before = await harness.snapshot();
     harness.simulator.addFault({ match: '/promotions/de/full/lines', stallAfterLines: 1_000, stallMs: 60_000 });
-    await killInside(startSync(['--mode', 'full', '--resources', 'promotions']), 'FullLoad');
+    // Parts of 100 lines: when the stream stalls, some are staged and the next is loading.
+    const staged = async () => (await stagingTables()).length >= 3;
+    await killInside(startSync(['--mode', 'full', '--resources', 'promotions'], { FOCUS_RELOAD_PART_LINES: '100' }), 'FullLoad', staged);
     harness.simulator.clearFaults();
     expect(await harness.snapshot()).toEqual(before);
-    // The staging table and its COPY are one transaction, which died with the connection.
-    expect(await stagingTables()).toEqual([]);
+    // The parts staged, one after another, and the table of their differences; the part being
+    // loaded, in a transaction that died with the connection, is not there.
+    const left = (await stagingTables()).map(({ tablename }) => tablename.replace(/^stage_[0-9a-f]{16}_/, ''));
+    expect(left).toEqual(['differences', 'full', ...Array.from({ length: left.length - 2 }, (_, index) => `full_${index + 1}`)]);
     harness.config.lease = { seconds: 60, waitMs: (LEASE_SECONDS + 5) * 1000 };
     const next = await harness.sync();
     expect(next.status, JSON.stringify(next.summary)).toBe('SUCCEEDED');

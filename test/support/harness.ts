@@ -44,6 +44,8 @@ export async function startHarness(simulatorOptions: Partial<SimulatorOptions> =
     outOfSyncRepair: 'delta-then-full',
     lease: { seconds: 60, waitMs: 1_000 },
     lookbackSeconds: 0,
+    // A reload of a few hundred rows in several parts, as a million-row one is.
+    reloadPartLines: 64,
     maxLagMinutes: 180,
   };
   const sql = connect(database.url);

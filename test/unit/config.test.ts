@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       outOfSyncRepair: 'delta-then-full',
       lease: { seconds: 120, waitMs: 10_000 },
       lookbackSeconds: 0,
+      reloadPartLines: 131_072,
       maxLagMinutes: 180,
     });
   });

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { asParsed, decodeLine, isBlankLine, isRawJson, parseLine, parseLineExactly, type LineBatch } from '../api/ndjson.ts';
 import { databaseError, FocusSyncError, InvalidLine } from '../errors.ts';
 import { primaryKey, type Resource } from '../resources.ts';
-import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
+import { LoadProgress, type RowProgress, type TotalRows } from '../telemetry/progress.ts';
 import { columnType, InexactNumber, NULL, ValueMismatch, type Encode } from './column-types.ts';
 import type { Sql, Transaction } from './connection.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
@@ -45,19 +45,16 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false, again }: { total?: TotalRows; keyed?: boolean; again?: () => Lines } = {}): Promise<number> {
   const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
-  const definitions = columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
     return await sql.begin(async (transaction) => {
-      // A stage lives for one step: autovacuum would only compete with the load for it.
-      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; CREATE UNLOGGED TABLE ${table} (${definitions}) WITH (autovacuum_enabled = false)`);
+      await transaction.unsafe(`DROP TABLE IF EXISTS ${table}; ${createStage(table, columns)}`);
       // A reload's stage is read whole right after: its rows go in frozen. A delta's few are not
       // worth the new file that freezing them in a savepoint takes (see copyLines).
       const rows = await copyLines(transaction, table, columns, lines, where, { total, again, fresh: keyed });
       if (keyed && key.length > 0) await addPrimaryKey(transaction, table, key, where);
-      // The catalog keeps what a crash empties from an unlogged table: how many rows it was given (see checkStaged).
-      await transaction.unsafe(`COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify({ ...owner, rows }))}`);
+      await transaction.unsafe(commentStage(table, owner, rows));
       return rows;
     });
   } catch (error) {
@@ -65,7 +62,85 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
   }
 }
 
-async function addPrimaryKey(sql: Transaction, table: string, key: string[], where: string): Promise<void> {
+/**
+ * One part of a reload's lines into a table of its own, created for it in the same transaction, so
+ * that its rows go in frozen; in COPY binary when `binary` (a line the binary encoder leaves throws
+ * TextNeeded, and nothing of the part stays). Its key is built apart (keyStage), so that the next
+ * part's rows can stream in meanwhile. `progress` counts the part's rows. Returns how many it took.
+ */
+export async function stagePart(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { progress, binary }: { progress: RowProgress; binary: boolean }): Promise<number> {
+  try {
+    return await sql.begin(async (transaction) => {
+      await transaction.unsafe(createStage(table, columns));
+      const rows = await copyIn(transaction, table, columns, lines, where, progress, { binary, freeze: 'created' });
+      await transaction.unsafe(commentStage(table, owner, rows));
+      return rows;
+    });
+  } catch (error) {
+    if (error instanceof TextNeeded) throw error;
+    throw databaseError(`Staging ${where} in ${table}`, error);
+  }
+}
+
+/** Gives a stage that stagePart filled its primary key (see addPrimaryKey). */
+export async function keyStage(sql: Sql, table: string, columns: StagedColumn[], where: string): Promise<void> {
+  const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  try {
+    if (key.length > 0) await addPrimaryKey(sql, table, key, where);
+  } catch (error) {
+    throw databaseError(`Building the key of ${where} in ${table}`, error);
+  }
+}
+
+/** The columns' definitions, as a stage (and a reload's differences) holds them. */
+export function columnDefinitions(columns: StagedColumn[]): string {
+  return columns.map((column) => `${quoteIdentifier(column.name)} ${column.sqlType}`).join(', ');
+}
+
+// A stage lives for one step: autovacuum would only compete with the load for it.
+function createStage(table: string, columns: StagedColumn[]): string {
+  return `CREATE UNLOGGED TABLE ${table} (${columnDefinitions(columns)}) WITH (autovacuum_enabled = false)`;
+}
+
+// The catalog keeps what a crash empties from an unlogged table: how many rows it was given (see checkStaged).
+function commentStage(table: string, owner: object, rows: number): string {
+  return `COMMENT ON TABLE ${table} IS ${quoteLiteral(JSON.stringify({ ...owner, rows }))}`;
+}
+
+/**
+ * The lines in parts of about `size` lines each (whole batches), read from one stream: each part
+ * ends before the first batch that starts `size` lines or more after the part's first.
+ */
+export class LineParts {
+  readonly #batches: AsyncIterator<LineBatch>;
+  readonly #size: number;
+  #next: IteratorResult<LineBatch> | undefined;
+
+  constructor(lines: Lines, size: number) {
+    this.#batches = lines[Symbol.asyncIterator]();
+    this.#size = size;
+  }
+
+  /** Whether lines are left for another part (it reads the next batch, if not yet read). */
+  async more(): Promise<boolean> {
+    this.#next ??= await this.#batches.next();
+    return this.#next.done !== true;
+  }
+
+  /** The next part; ending it early (a failed load) leaves the stream to its owner. */
+  async *part(): AsyncGenerator<LineBatch> {
+    let first: number | undefined;
+    while (await this.more()) {
+      const batch = this.#next!.value as LineBatch;
+      first ??= batch.first;
+      if (batch.first - first >= this.#size) return;
+      this.#next = undefined;
+      yield batch;
+    }
+  }
+}
+
+async function addPrimaryKey(sql: Sql | Transaction, table: string, key: string[], where: string): Promise<void> {
   try {
     await sql.unsafe(`ALTER TABLE ${table} ADD PRIMARY KEY (${key.join(', ')})`);
   } catch (error) {
@@ -91,28 +166,36 @@ async function addPrimaryKey(sql: Transaction, table: string, key: string[], whe
  * later read of them has to set their hint bits (and dirty every page of the table) first.
  */
 export async function copyLines(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, { total, again, fresh = false }: { total?: TotalRows; again?: () => Lines; fresh?: boolean } = {}): Promise<number> {
-  if (again === undefined || !Transcoder.takes(columns)) return copyIn(sql, table, columns, lines, where, total, false, fresh);
+  const freeze = fresh && 'truncate';
+  const copy = (transaction: Transaction, from: Lines, binary: boolean) => {
+    const progress = new LoadProgress(where, total);
+    return copyIn(transaction, table, columns, from, where, progress, { binary, freeze }).finally(() => progress.finish());
+  };
+  if (again === undefined || !Transcoder.takes(columns)) return copy(sql, lines, false);
   try {
-    return await sql.savepoint((binary) => copyIn(binary, table, columns, lines, where, total, true, fresh));
+    return await sql.savepoint((binary) => copy(binary, lines, true));
   } catch (error) {
     if (!(error instanceof TextNeeded)) throw error;
     log().info(`${where}: loading the lines again, as COPY text`, { reason: error.message });
-    return copyIn(sql, table, columns, again(), where, total, false, fresh);
+    return copy(sql, again(), false);
   }
 }
 
 /** A line, or a value, the binary load cannot take: the load goes again in text (see copyLines). */
 export class TextNeeded extends Error {}
 
-async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, total: TotalRows | undefined, binary: boolean, freeze: boolean): Promise<number> {
+/**
+ * `freeze`: the rows go in frozen, the table being 'created' in this very (sub)transaction, or to
+ * be emptied first ('truncate'). `progress` is told the rows so far, chunk by chunk.
+ */
+async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], lines: Lines, where: string, progress: RowProgress, { binary, freeze }: { binary: boolean; freeze: false | 'created' | 'truncate' }): Promise<number> {
   const names = columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const rows = new RowLines();
-  const progress = new LoadProgress(where, total);
   try {
     // COPY FREEZE wants the table created or emptied in the same subtransaction: a savepoint, or
     // the one a rollback to it begins, is not the one that created it. Emptying the table, empty
     // as it is, costs a new file.
-    if (freeze) await sql.unsafe(`TRUNCATE ${table}`);
+    if (freeze === 'truncate') await sql.unsafe(`TRUNCATE ${table}`);
     const options = [...(binary ? ['FORMAT binary'] : []), ...(freeze ? ['FREEZE'] : [])];
     const writable = await sql.unsafe(`COPY ${table} (${names}) FROM STDIN${options.length ? ` (${options.join(', ')})` : ''}`).writable();
     await pipeline(Readable.from(encodeLines(lines, columns, where, rows, progress, { binary }), { highWaterMark: 1 }), writable);
@@ -129,7 +212,7 @@ async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], 
     }
     throw databaseError(`Copying ${where} into ${table} failed after ${rows.count} rows`, error);
   } finally {
-    progress.finish(rows.count);
+    progress.update(rows.count);
   }
   return rows.count;
 }
@@ -139,7 +222,7 @@ async function copyIn(sql: Transaction, table: string, columns: StagedColumn[], 
  * that does not fit. With `binary`, in COPY's binary format (the transcoder must take the columns),
  * throwing TextNeeded at the first line it leaves.
  */
-export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: LoadProgress, { binary = false } = {}): AsyncGenerator<Buffer> {
+export async function* encodeLines(lines: Lines, columns: StagedColumn[], where: string, rows = new RowLines(), progress?: RowProgress, { binary = false } = {}): AsyncGenerator<Buffer> {
   const transcoder = Transcoder.for(columns, { binary });
   if (binary) yield BINARY_HEADER;
   // Every field and separator is its own string, joined once per chunk: V8 then writes one flat

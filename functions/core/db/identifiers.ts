@@ -28,10 +28,18 @@ export type StagingKind = 'full' | 'created' | 'updated' | 'deleted' | 'differen
 /** The step that fills each kind of staging table (a full reload's differences: see reload.ts). */
 export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted', differences: 'FullLoad' };
 
-/** A staging table name unique to one execution and pair, and derivable again from them alone. */
-export function stagingTable(execution: string, resource: string, country: string, kind: StagingKind): string {
+/**
+ * A staging table name unique to one execution and pair, and derivable again from them alone; a
+ * full reload stages its lines in parts, the first `_full`, then `_full_1`, `_full_2`…
+ */
+export function stagingTable(execution: string, resource: string, country: string, kind: StagingKind, part = 0): string {
+  return qualified(SYNC_SCHEMA, `${stagingPrefix(execution, resource, country)}${kind}${part > 0 ? `_${part}` : ''}`);
+}
+
+/** What every staging table name of one execution and pair begins with (unquoted). */
+export function stagingPrefix(execution: string, resource: string, country: string): string {
   const id = createHash('sha256').update(`${execution}\0${resource}\0${country}`).digest('hex').slice(0, 16);
-  return qualified(SYNC_SCHEMA, `stage_${id}_${kind}`);
+  return `stage_${id}_`;
 }
 
 /** A string as an SQL literal (for the statements that take no parameters, such as COMMENT). */

@@ -1,12 +1,14 @@
 // The mirror's tables and their watermarks. Every change to a table and its watermark is one transaction.
 import { databaseError, FocusSyncError, InvalidLine, StagingLost } from '../errors.ts';
-import type { TotalRows } from '../telemetry/progress.ts';
+import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
 import { wireTimestampSql } from '../timestamps.ts';
 import type { Sql, Transaction } from './connection.ts';
-import { copyLines, type Lines, type StagedColumn } from './copy.ts';
-import { quoteIdentifier, quoteLiteral, STAGING_STEP, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
+import { copyLines, keyStage, LineParts, stageLines, stagePart, TextNeeded, type Lines, type StagedColumn } from './copy.ts';
+import { quoteIdentifier, quoteLiteral, STAGING_STEP, stagingPrefix, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
 import { recordPass, type Pass } from './ledger.ts';
-import { applyDifferencesStatement, differencesStatement, differencesTable, keyType, type Differences } from './reload.ts';
+import { applyDifferencesStatement, boundsStatement, differencesStatement, differencesTable, repeatedKeyStatement, type Differences, type KeyRange } from './reload.ts';
+import { Transcoder } from './transcoder/transcoder.ts';
+import { log } from '../telemetry/logging.ts';
 import { holdLease } from './leases.ts';
 
 export interface Pair {
@@ -64,62 +66,267 @@ export async function loadEmptyTable(sql: Sql, table: string, columns: StagedCol
   }));
 }
 
+/** Lines in a part of a reload's stage: a part's differences are found while the next part loads. */
+export const RELOAD_PART_LINES = 131_072;
+
 /**
- * Full load: the table's rows become the staged rows, and the watermark their newest change. Only
- * rows that differ are written (see reload.ts); `staged` is how many rows the stage holds. The
- * differences are found in two halves of the keys side by side, each on a connection of its own,
- * while the transaction that applies them holds the table against other writers (readers go on).
+ * Full load into a table that has rows: the table's rows become the lines', and the watermark
+ * their newest change. Only rows that differ are written (see reload.ts), in one transaction that
+ * also moves the watermark. That transaction begins first and locks the table against other
+ * writers (readers go on) while the lines are staged in parts (see Reload), so that what the parts'
+ * differences say stays what differs until it commits.
  */
-export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, staged: number): Promise<{ watermark: string | null } & Differences> {
-  const stage = stagingTable(pair.execution, pair.resource, pair.country, 'full');
-  const differences = stagingTable(pair.execution, pair.resource, pair.country, 'differences');
-  const owner = quoteLiteral(JSON.stringify({ execution: pair.execution, resource: pair.resource, country: pair.country }));
-  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, async () => {
-    // A sample of the stage's keys tells the planner they are in order (3,000 rows take
-    // milliseconds), and where their middle is.
-    await sql.begin((transaction) => transaction.unsafe(`SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${columnList(columns.filter((column) => column.key))})`));
-    await sql.unsafe(`${differencesTable(differences, stage)}; COMMENT ON TABLE ${differences} IS ${owner}`);
-    const middle = await middleKey(sql, stage, columns);
-    return sql.begin(async (transaction) => {
-      await holdLease(transaction, pair);
-      await checkStaged(transaction, pair, ['full']);
-      // No other writer until the differences are applied: they stay the differences.
-      await transaction.unsafe(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
-      // The differences of each half of the keys, on a connection of its own, and beside them the
-      // stage's newest change (the new watermark); every part ends before the transaction does,
-      // failed or not. Both tables are read in key order through their primary keys and
-      // merge-joined: a hash join of two tables this size spills to disk in batches (twice as slow),
-      // and so does the sort the planner picks for a table autovacuum has not analyzed since its
-      // first load (it then takes the table for about 325,000 rows in no order).
-      const parts = middle === null ? [undefined] : ['< $1', '>= $1'];
-      const newest = sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql('max(greatest(created_at, updated_at))')} AS newest FROM ${stage}`);
-      const settled = await Promise.allSettled([
-        newest,
-        ...parts.map((range) => sql.begin(async (part) => {
-          await part.unsafe('SET LOCAL enable_hashjoin = off; SET LOCAL enable_sort = off');
-          await part.unsafe(differencesStatement(table, stage, differences, columns, range), range ? [middle!] : []);
-        })),
-      ]);
-      const failed = settled.find((result) => result.status === 'rejected');
-      if (failed) throw failed.reason;
-      // Readers keep seeing the old rows until the commit, never an empty or half-written table.
-      const [applied] = await transaction.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(table, differences, columns));
-      const counts = { added: Number(applied!.added), changed: Number(applied!.changed), removed: Number(applied!.removed) };
-      const [{ newest: watermarkAfter }] = await newest;
-      const watermark = await commitPass(transaction, pair, { mode: 'full', loaded: staged, created: 0, updated: 0, deleted: 0, differences: counts }, `SELECT ${watermarkAfter === null ? 'NULL' : quoteLiteral(watermarkAfter)}::timestamp`);
-      await transaction.unsafe(`DROP TABLE ${stage}, ${differences}`);
-      return { watermark, ...counts };
-    });
-  });
+export async function reloadTable(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, pair: PassPair, { total, again, partLines = RELOAD_PART_LINES }: { total?: TotalRows; again?: () => Lines; partLines?: number } = {}): Promise<{ loaded: number; watermark: string | null } & Differences> {
+  return guard(`Reloading ${pair.resource}/${pair.country}`, () => sql.begin(async (apply) => {
+    await lockForReload(apply, table);
+    const reload = new Reload(sql, table, columns, pair);
+    try {
+      await reload.stage(lines, { total, again, partLines });
+      return await reload.apply(apply);
+    } catch (error) {
+      await reload.drop();
+      throw error;
+    }
+  }));
 }
 
-/** The middle of the stage's first key column, from the sample ANALYZE took; null without one. */
+/**
+ * A reload's last transaction, for rows already staged in the pair's keyed `full` stage (`staged`
+ * of them): what differs is found and written (see reloadTable).
+ */
+export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, staged: number): Promise<{ watermark: string | null } & Differences> {
+  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (apply) => {
+    await lockForReload(apply, table);
+    const reload = new Reload(sql, table, columns, pair);
+    await reload.staged({ table: stagingTable(pair.execution, pair.resource, pair.country, 'full'), rows: staged, keyed: true });
+    const { loaded: _, ...applied } = await reload.apply(apply);
+    return applied;
+  }));
+}
+
+/**
+ * No other writer until the transaction that applies a reload's differences commits: they stay
+ * the differences. The transaction idles while the lines load, a wait PostgreSQL must not end.
+ */
+async function lockForReload(apply: Transaction, table: string): Promise<void> {
+  await apply.unsafe(`SET LOCAL idle_in_transaction_session_timeout = 0; LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+}
+
+/** A part of a reload's stage: its table, its rows, its greatest key (as text, once known). */
+interface Part {
+  table: string;
+  rows: number;
+  keyed: boolean;
+  greatest?: string[];
+}
+
+/**
+ * A full reload's staging and differences. The lines go into parts of `partLines` lines, each a
+ * table of its own, frozen and unlogged. Behind the loading, on a connection of their own, each
+ * part in turn gets its primary key, its greatest key, and its differences with the table's rows
+ * between the last part's greatest key and its own: the lines come in key order, and most of the
+ * comparing is done by the time they end. A part with a key not above the last part's (an API that
+ * does not send its keys in order: the contract does not promise it) turns that off: at the end,
+ * every part is merged in key order and compared at once, after a check that no key is in two.
+ * A line the binary COPY leaves sends the whole load again as text, into one stage.
+ */
+class Reload {
+  readonly #sql: Sql;
+  readonly #table: string;
+  readonly #columns: StagedColumn[];
+  readonly #pair: PassPair;
+  readonly #where: string;
+  readonly #differences: string;
+  readonly #owner: object;
+  readonly #parts: Part[] = [];
+  /** The newest change of the parts whose differences are found (null: no rows). */
+  readonly #newest: Array<string | null> = [];
+  #inOrder = true;
+  #behind: Promise<void> = Promise.resolve();
+  #failed = false;
+
+  constructor(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair) {
+    this.#sql = sql;
+    this.#table = table;
+    this.#columns = columns;
+    this.#pair = pair;
+    this.#where = `${pair.resource}/${pair.country} full lines`;
+    this.#differences = stagingTable(pair.execution, pair.resource, pair.country, 'differences');
+    this.#owner = { execution: pair.execution, resource: pair.resource, country: pair.country };
+  }
+
+  /** Stages the lines in parts, each part's differences found behind the next one's loading. */
+  async stage(lines: Lines, { total, again, partLines }: { total?: TotalRows; again?: () => Lines; partLines: number }): Promise<void> {
+    await this.#createDifferences();
+    const parts = new LineParts(lines, partLines);
+    const progress = new LoadProgress(this.#where, total);
+    const binary = again !== undefined && Transcoder.takes(this.#columns);
+    let loaded = 0;
+    try {
+      do {
+        const table = stagingTable(this.#pair.execution, this.#pair.resource, this.#pair.country, 'full', this.#parts.length);
+        const rows = await stagePart(this.#sql, table, this.#columns, parts.part(), this.#where, this.#owner, { progress: progress.after(loaded), binary });
+        loaded += rows;
+        const part = { table, rows, keyed: false };
+        this.#parts.push(part);
+        if (!(await parts.more())) break;
+        this.#findBehind(part);
+      } while (!this.#failed);
+      progress.finish(loaded);
+    } catch (error) {
+      progress.finish(loaded);
+      await this.#behind.catch(() => undefined);
+      if (!(error instanceof TextNeeded)) throw error;
+      log().info(`${this.#where}: loading the lines again, as COPY text`, { reason: error.message });
+      await this.drop();
+      await this.#createDifferences();
+      this.#parts.length = 0;
+      this.#newest.length = 0;
+      this.#inOrder = true;
+      const table = stagingTable(this.#pair.execution, this.#pair.resource, this.#pair.country, 'full');
+      const rows = await stageLines(this.#sql, table, this.#columns, again!(), this.#where, this.#owner, { total, keyed: true });
+      this.#parts.push({ table, rows, keyed: true });
+    }
+    await this.#behind;
+    await this.#findRest();
+  }
+
+  /** For rows staged already, in one keyed part: finds their differences. */
+  async staged(part: Part): Promise<void> {
+    await this.#createDifferences();
+    this.#parts.push(part);
+    await this.#findRest();
+  }
+
+  /**
+   * In the transaction that locked the table: refuses stages PostgreSQL emptied (see
+   * checkStaged), writes the differences, moves the watermark, records the pass and drops the stages.
+   */
+  async apply(apply: Transaction): Promise<{ loaded: number; watermark: string | null } & Differences> {
+    const pair = this.#pair;
+    await holdLease(apply, pair);
+    await checkStaged(apply, pair, this.#parts.map(({ table }) => ({ kind: 'full', table })));
+    // Readers keep seeing the old rows until the commit, never an empty or half-written table.
+    const [applied] = await apply.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(this.#table, this.#differences, this.#columns));
+    const counts = { added: Number(applied!.added), changed: Number(applied!.changed), removed: Number(applied!.removed) };
+    const loaded = this.#parts.reduce((sum, part) => sum + part.rows, 0);
+    const newest = `SELECT greatest(NULL::timestamp${this.#newest.map((value) => (value === null ? '' : `, ${quoteLiteral(value)}::timestamp`)).join('')})`;
+    const watermark = await commitPass(apply, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences: counts }, newest);
+    await apply.unsafe(`DROP TABLE ${[...this.#parts.map(({ table }) => table), this.#differences].join(', ')}`);
+    return { loaded, watermark, ...counts };
+  }
+
+  /** Drops what a failed reload staged, once nothing works on it; a failure here is left to the run's clean-up. */
+  async drop(): Promise<void> {
+    await this.#behind.catch(() => undefined);
+    await dropStaging(this.#sql, this.#pair).catch(() => undefined);
+  }
+
+  async #createDifferences(): Promise<void> {
+    await this.#sql.unsafe(`${differencesTable(this.#differences, this.#columns)}; COMMENT ON TABLE ${this.#differences} IS ${quoteLiteral(JSON.stringify(this.#owner))}`);
+  }
+
+  /** The part's key, and while the keys come in order, its differences, after the last part's. */
+  #findBehind(part: Part): void {
+    const index = this.#parts.length - 1;
+    this.#behind = this.#behind.then(async () => {
+      await this.#key(part, index);
+      if (!this.#inOrder || part.rows === 0) return;
+      const after = this.#parts[index - 1]?.greatest;
+      const range: KeyRange = after ? [['>', after], ['<=', part.greatest!]] : [['<=', part.greatest!]];
+      await this.#find([part.table], range);
+      await this.#findNewest([part]);
+    });
+    // Read when the lines end; meanwhile a failure stops the loading at the next part.
+    this.#behind.catch(() => {
+      this.#failed = true;
+    });
+  }
+
+  /** Builds a part's primary key; while the keys come in order, reads its greatest and checks they still do. */
+  async #key(part: Part, index: number): Promise<void> {
+    if (!part.keyed) await keyStage(this.#sql, part.table, this.#columns, this.#where);
+    part.keyed = true;
+    if (!this.#inOrder) return;
+    const previous = this.#parts[index - 1]?.greatest;
+    const bounds = boundsStatement(part.table, this.#columns, previous);
+    const [{ greatest, above }] = await this.#sql.unsafe<[{ greatest: string[] | null; above: boolean }]>(bounds.text, bounds.params);
+    if (!above) {
+      this.#inOrder = false;
+      log().info(`${this.#where}: the keys do not come in order; the parts' differences are found once all have loaded`, { part: part.table });
+    }
+    part.greatest = greatest ?? previous;
+  }
+
+  /**
+   * The differences not yet found, once every part has loaded: the last part's, above the part
+   * before it; or, the keys out of order, every part's at once, merged in key order, once no key
+   * is in two of them. In two halves of the keys side by side (the middle from a sample of the
+   * last part's keys), beside the newest change of the parts they cover.
+   */
+  async #findRest(): Promise<void> {
+    const last = this.#parts.at(-1)!;
+    await this.#key(last, this.#parts.length - 1);
+    let rest = [last];
+    let range: KeyRange = [];
+    if (this.#inOrder) {
+      const after = this.#parts.at(-2)?.greatest;
+      if (after) range = [['>', after]];
+    } else {
+      rest = this.#parts;
+      this.#newest.length = 0;
+      await this.#sql.unsafe(`TRUNCATE ${this.#differences}`);
+      if (rest.length > 1) await this.#refuseRepeatedKeys(rest);
+    }
+    const middle = await middleKey(this.#sql, last.table, this.#columns);
+    const halves: KeyRange[] = middle === null ? [range] : [[...range, ['<=', [middle]]], [...range, ['>', [middle]]]];
+    const stages = rest.map(({ table }) => table);
+    const settled = await Promise.allSettled([...halves.map((half) => this.#find(stages, half)), this.#findNewest(rest)]);
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** The stages' differences in `range`, into the differences table. */
+  async #find(stages: string[], range: KeyRange): Promise<void> {
+    const differences = differencesStatement(this.#table, stages, this.#differences, this.#columns, range);
+    // Both sides are read in key order through their primary keys and merge-joined: a hash join
+    // of two tables this size spills to disk in batches (twice as slow), and so does the sort the
+    // planner picks for a table autovacuum has not analyzed since its first load (it then takes
+    // the table for about 325,000 rows in no order).
+    await this.#sql.begin(async (part) => {
+      await part.unsafe('SET LOCAL enable_hashjoin = off; SET LOCAL enable_sort = off');
+      await part.unsafe(differences.text, differences.params);
+    });
+  }
+
+  /** The newest change the parts hold, kept for the watermark. */
+  async #findNewest(parts: Part[]): Promise<void> {
+    const newest = parts.map(({ table }) => `(SELECT max(greatest(created_at, updated_at)) FROM ${table})`);
+    const [found] = await this.#sql.unsafe<[{ newest: string | null }]>(`SELECT ${wireTimestampSql(`greatest(${newest.join(', ')})`)} AS newest`);
+    this.#newest.push(found!.newest);
+  }
+
+  async #refuseRepeatedKeys(parts: Part[]): Promise<void> {
+    const [repeated] = await this.#sql.begin(async (transaction) => {
+      await transaction.unsafe('SET LOCAL enable_hashagg = off; SET LOCAL enable_sort = off');
+      return transaction.unsafe<[{ key: string }?]>(repeatedKeyStatement(parts.map(({ table }) => table), this.#columns));
+    });
+    if (repeated) throw new InvalidLine(`${this.#where}: the API sent the key ${repeated.key} more than once; nothing of this load was applied`);
+  }
+}
+
+/**
+ * The middle of a keyed stage's first key column, from a sample of them (3,000 rows take
+ * milliseconds, and tell the planner the keys are in order too); null without one.
+ */
 async function middleKey(sql: Sql, stage: string, columns: StagedColumn[]): Promise<string | null> {
+  const first = columns.find((column) => column.key)!;
+  await sql.begin((transaction) => transaction.unsafe(`SET LOCAL default_statistics_target = 10; ANALYZE ${stage} (${quoteIdentifier(first.name)})`));
   const [found] = await sql.unsafe<[{ middle: string | null }?]>(
     `SELECT bounds[(array_length(bounds, 1) + 1) / 2]::text AS middle
-     FROM (SELECT histogram_bounds::text::${keyType(columns)}[] AS bounds FROM pg_stats
+     FROM (SELECT histogram_bounds::text::${first.sqlType}[] AS bounds FROM pg_stats
            WHERE format('%I.%I', schemaname, tablename)::regclass = $1::regclass AND attname = $2) AS sample`,
-    [stage, columns.find((column) => column.key)!.name]);
+    [stage, first.name]);
   return found?.middle ?? null;
 }
 
@@ -129,7 +336,7 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
     await holdLease(transaction, pair);
-    const [created, updated] = await checkStaged(transaction, pair, ['created', 'updated', 'deleted']);
+    const [created, updated] = await checkStaged(transaction, pair, (['created', 'updated', 'deleted'] as const).map((kind) => ({ kind, table: stage(kind) })));
     const upserted = await transaction.unsafe(statements.upsert);
     const deleted = await transaction.unsafe(statements.delete);
     const pass = { mode: 'delta' as const, loaded: 0, created: created!, updated: updated!, deleted: deleted.count, differences: null };
@@ -162,11 +369,14 @@ export function deltaStatements(table: string, columns: StagedColumn[], stage: (
   };
 }
 
-/** Drops whatever staging tables an execution left for a pair (after a failure). */
+/** Drops whatever staging tables an execution left for a pair (after a failure), every part of them. */
 export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
   await guard(`Dropping the staging tables of ${pair.resource}/${pair.country}`, async () => {
-    const kinds = Object.keys(STAGING_STEP) as StagingKind[];
-    await sql.unsafe(`DROP TABLE IF EXISTS ${kinds.map((kind) => stagingTable(pair.execution, pair.resource, pair.country, kind)).join(', ')}`);
+    const prefix = stagingPrefix(pair.execution, pair.resource, pair.country).replace(/_/g, '\\_');
+    const left = await sql.unsafe<Array<{ name: string }>>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE $1`, [`${prefix}%`]);
+    if (left.length > 0) await sql.unsafe(`DROP TABLE IF EXISTS ${left.map(({ name }) => `${SYNC_SCHEMA}.${quoteIdentifier(name)}`).join(', ')}`);
   });
 }
 
@@ -194,16 +404,15 @@ export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
  * empty: a crash never leaves part of one.) A stage without that comment (staged by an earlier
  * version) is counted.
  */
-async function checkStaged(transaction: Transaction, pair: Pair, kinds: StagingKind[]): Promise<number[]> {
-  const tables = kinds.map((kind) => stagingTable(pair.execution, pair.resource, pair.country, kind));
+async function checkStaged(transaction: Transaction, pair: Pair, stages: Array<{ kind: StagingKind; table: string }>): Promise<number[]> {
   const [found] = await transaction.unsafe<[Record<string, string | boolean>]>(
-    `SELECT ${tables.map((table, index) => `EXISTS (SELECT 1 FROM ${table}) AS held_${index},
+    `SELECT ${stages.map(({ table }, index) => `EXISTS (SELECT 1 FROM ${table}) AS held_${index},
        coalesce((obj_description($${index + 1}::regclass, 'pg_class')::jsonb ->> 'rows')::bigint, (SELECT count(*) FROM ${table})) AS staged_${index}`).join(', ')}`,
-    tables);
-  return kinds.map((kind, index) => {
+    stages.map(({ table }) => table));
+  return stages.map(({ kind, table }, index) => {
     const staged = Number(found![`staged_${index}`]);
     if (staged > 0 && found![`held_${index}`] !== true) {
-      throw new StagingLost(`${pair.resource}/${pair.country}: ${STAGING_STEP[kind]} staged ${staged} ${kind} lines in ${tables[index]}, which is now empty: PostgreSQL empties unlogged tables when it crashes or fails over. Nothing was applied and the watermark did not move; the next run loads the pair again`);
+      throw new StagingLost(`${pair.resource}/${pair.country}: ${STAGING_STEP[kind]} staged ${staged} ${kind} lines in ${table}, which is now empty: PostgreSQL empties unlogged tables when it crashes or fails over. Nothing was applied and the watermark did not move; the next run loads the pair again`);
     }
     return staged;
   });

@@ -1,9 +1,10 @@
 // A full reload writes only what differs between the table and the staged rows: unchanged rows are
 // not rewritten, so the table does not grow and the WAL stays small. The differences are found in
-// parts of the keys side by side (the merge join of two million-row tables is most of a reload's
-// own work), then applied in one statement.
-import type { StagedColumn } from './copy.ts';
-import { quoteIdentifier } from './identifiers.ts';
+// parts of the keys (the merge join of two million-row tables is most of a reload's own work): a
+// part of the stage each while the next part loads, or side by side at the end (see mirror.ts's
+// Reload), then applied in one statement.
+import { columnDefinitions, type StagedColumn } from './copy.ts';
+import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
 
 /** What a full reload found: rows the table lacked, rows that differed, rows the API no longer has. */
 export interface Differences {
@@ -16,13 +17,28 @@ export interface Differences {
 const CHANGE = quoteIdentifier('focus_sync. change');
 
 /**
- * The rows of `table` and `stage` (which has the same primary key, so both are read in key order
- * by a merge join) that differ, with what happened to each (added, changed, removed), written into
- * `differences` (made by differencesTable). `range`, an SQL condition on the first key column with
- * `$1` as its bound (such as `< $1`), limits both sides to a part of the keys: parts run side by
- * side, each on a connection of its own.
+ * A part of the keys: every condition holds, each comparing the key (or its first columns, as many
+ * as the bound has values) row-wise with a bound given as text, as the primary key's index orders
+ * them. No condition: every key.
  */
-export function differencesStatement(table: string, stage: string, differences: string, columns: StagedColumn[], range?: string): string {
+export type KeyRange = Array<['>' | '<=', string[]]>;
+
+/** A statement and its parameters. */
+export interface Statement {
+  text: string;
+  params: string[];
+}
+
+/**
+ * The rows of `table` and of the stages (which have its primary key, so that every side is read in
+ * key order and merge-joined: several stages are merged in key order first) that differ, with what
+ * happened to each (added, changed, removed), written into `differences` (made by
+ * differencesTable). `range` limits every side to a part of the keys: parts run side by side, each
+ * on a connection of its own, or while later stages are still loading.
+ */
+export function differencesStatement(table: string, stages: string[], differences: string, columns: StagedColumn[], range: KeyRange = []): Statement {
+  const params: string[] = [];
+  const condition = rangeCondition(columns, range, params);
   const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
   const firstKey = keys[0]!;
   const differs = columns.filter((column) => !column.key).map(differ);
@@ -30,16 +46,62 @@ export function differencesStatement(table: string, stage: string, differences: 
     const name = quoteIdentifier(column.name);
     return column.key ? `coalesce(s.${name}, t.${name})` : `s.${name}`;
   });
-  const part = (from: string) => (range ? `(SELECT * FROM ${from} WHERE ${firstKey} ${range.replace('$1', `$1::${keyType(columns)}`)})` : from);
-  return `INSERT INTO ${differences}
+  const staged = stages.length === 1 && !condition ? stages[0] : `(${stages.map((stage) => `SELECT * FROM ${stage}${condition}`).join(' UNION ALL ')})`;
+  const current = condition ? `(SELECT * FROM ${table}${condition})` : table;
+  return {
+    text: `INSERT INTO ${differences}
     SELECT CASE WHEN t.${firstKey} IS NULL THEN 'added' WHEN s.${firstKey} IS NULL THEN 'removed' ELSE 'changed' END, ${selected.join(', ')}
-    FROM ${part(stage)} AS s FULL JOIN ${part(table)} AS t ON ${keys.map((key) => `s.${key} = t.${key}`).join(' AND ')}
-    WHERE ${[`t.${firstKey} IS NULL`, `s.${firstKey} IS NULL`, ...differs].join(' OR ')}`;
+    FROM ${staged} AS s FULL JOIN ${current} AS t ON ${keys.map((key) => `s.${key} = t.${key}`).join(' AND ')}
+    WHERE ${[`t.${firstKey} IS NULL`, `s.${firstKey} IS NULL`, ...differs].join(' OR ')}`,
+    params,
+  };
+}
+
+/** ` WHERE` the range's conditions, their bounds added to `params`; empty for every key. */
+function rangeCondition(columns: StagedColumn[], range: KeyRange, params: string[]): string {
+  const keys = columns.filter((column) => column.key);
+  const conditions = range.map(([operator, bound]) => {
+    const used = keys.slice(0, bound.length);
+    const values = bound.map((value, index) => {
+      params.push(value);
+      return `$${params.length}::${used[index]!.sqlType}`;
+    });
+    return `(${used.map((key) => quoteIdentifier(key.name)).join(', ')}) ${operator} (${values.join(', ')})`;
+  });
+  return conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
 }
 
 /** The table differencesStatement writes: what happened to the row, then the stage's columns. */
-export function differencesTable(differences: string, stage: string): string {
-  return `DROP TABLE IF EXISTS ${differences}; CREATE UNLOGGED TABLE ${differences} WITH (autovacuum_enabled = false) AS SELECT ''::text AS ${CHANGE}, * FROM ${stage} WITH NO DATA`;
+export function differencesTable(differences: string, columns: StagedColumn[]): string {
+  return `DROP TABLE IF EXISTS ${differences}; CREATE UNLOGGED TABLE ${differences} (${CHANGE} text, ${columnDefinitions(columns)}) WITH (autovacuum_enabled = false)`;
+}
+
+/**
+ * A keyed stage's greatest key, as text (`greatest`), and whether every key it holds is above
+ * `after` (`above`; with no bound, true): one probe of its index each.
+ */
+export function boundsStatement(stage: string, columns: StagedColumn[], after: string[] | undefined): Statement {
+  const params: string[] = [];
+  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const above = after ? `NOT EXISTS (SELECT 1 FROM ${stage}${rangeCondition(columns, [['<=', after]], params)})` : 'true';
+  return {
+    text: `SELECT (SELECT array[${keys.map((key) => `${key}::text`).join(', ')}] FROM ${stage} ORDER BY ${keys.map((key) => `${key} DESC`).join(', ')} LIMIT 1) AS greatest, ${above} AS above`,
+    params,
+  };
+}
+
+/**
+ * One key that more than one of the (keyed) stages holds, written as PostgreSQL's errors write a
+ * key, `(id)=(7)`; no row when none does. The stages are merged in key order: with sorts and hash
+ * aggregation off, a walk through their indexes.
+ */
+export function repeatedKeyStatement(stages: string[], columns: StagedColumn[]): string {
+  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const list = keys.join(', ');
+  const names = columns.filter((column) => column.key).map((column) => `quote_ident(${quoteLiteral(column.name)})`);
+  return `SELECT '(' || concat_ws(', ', ${names.join(', ')}) || ')=(' || concat_ws(', ', ${keys.map((key) => `${key}::text`).join(', ')}) || ')' AS key
+    FROM (${stages.map((stage) => `SELECT ${list} FROM ${stage}`).join(' UNION ALL ')}) AS staged
+    GROUP BY ${list} HAVING count(*) > 1 LIMIT 1`;
 }
 
 /**

@@ -18,6 +18,11 @@ export interface Progress extends InvocationKeys {
 /** The rows a load will bring, asked of the server (GET /state) while the load runs. */
 export type TotalRows = () => Promise<number>;
 
+/** What a COPY tells of its rows so far, chunk by chunk. */
+export interface RowProgress {
+  update(rows: number): void;
+}
+
 export type ProgressListener = (progress: Progress) => void;
 
 export const LISTENER_INTERVAL_MS = 200;
@@ -33,8 +38,9 @@ export function onProgress(listener: ProgressListener): () => void {
   return () => listeners.delete(listener);
 }
 
-export class LoadProgress {
+export class LoadProgress implements RowProgress {
   readonly #what: string;
+  #rows = 0;
   readonly #keys = currentKeys();
   readonly #started = Date.now();
   #toldAt = this.#started;
@@ -49,6 +55,7 @@ export class LoadProgress {
 
   /** Cheap enough for every chunk: a clock read, and work only when an interval has passed. */
   update(rows: number): void {
+    this.#rows = rows;
     const now = Date.now();
     if (this.#askTotal && now - this.#started >= ASK_TOTAL_AFTER_MS) this.#ask(this.#askTotal);
     if (listeners.size > 0 && now - this.#toldAt >= LISTENER_INTERVAL_MS) {
@@ -67,8 +74,13 @@ export class LoadProgress {
     }
   }
 
+  /** The progress of a part of this load's rows, which comes after `before` of them. */
+  after(before: number): RowProgress {
+    return { update: (rows) => this.update(before + rows) };
+  }
+
   /** The load ended, loaded or not: listeners drop it. */
-  finish(rows: number): void {
+  finish(rows = this.#rows): void {
     if (listeners.size > 0) this.#tell(this.#progress(rows, Date.now(), true));
   }
 
