@@ -34,6 +34,8 @@ const { values } = parseArgs({ options: {
 } });
 const items = Number(values.items);
 const repetitions = Number(values.repetitions);
+/** The pace of an API that leaves the machine room beside a load (see measurePacedReloads). */
+const PACED_LINES_PER_SECOND = 100_000;
 /** Rounds of the delta and of its floor: more than repetitions (see measureSize). */
 const deltaRounds = 2 * repetitions + 1;
 
@@ -200,11 +202,13 @@ async function measureSize(size: number): Promise<SizeFigures> {
     }
     log(`  unchanged run ${median(unchanged).toFixed(2)} s; delta of ${change * 3}: ${median(delta.map((run) => run.applySeconds)).toFixed(2)} s, reading it ${median(delta.map((run) => run.readSeconds)).toFixed(2)} s`);
     log(`  PostgreSQL alone applying a delta of ${change * 3}: ${median(alone.map((run) => run.apply)).toFixed(2)} s, after copying it into the stages in ${median(alone.map((run) => run.copy)).toFixed(2)} s`);
+    const pacedReloadRatios = await measurePacedReloads(context);
     return {
       ...loads,
       httpRead: median(httpRead),
       reloadRatios: reload.map((run) => run.unchanged / run.load),
       changedReloadRatios: reload.map((run) => run.changed / run.load),
+      pacedReloadRatios,
       reloadGrowth: Math.max(...reload.map((run) => run.unchangedBytes / run.freshBytes)),
       changedReloadGrowth: Math.max(...reload.map((run) => run.changedBytes / run.freshBytes)),
       unchanged: median(unchanged),
@@ -265,6 +269,34 @@ async function measureReloads({ sql, env, mutate, target }: Context): Promise<Re
     SELECT rows_added AS added, rows_changed AS changed, rows_removed AS removed FROM focus_sync.runs ORDER BY started_at DESC LIMIT 1`;
   log(`  the reload after the changes found ${found.added} added, ${found.changed} changed, ${found.removed} removed`);
   return { unchanged, changed, freshBytes, unchangedBytes, changedBytes: await bytes() };
+}
+
+/**
+ * Forced full reloads against an API that sends its lines at PACED_LINES_PER_SECOND, as a remote
+ * one does, rather than as fast as the simulator can on the cores it shares: PostgreSQL then has
+ * room beside the load, as it has on its own machine (RDS) beside a Lambda's load. Each
+ * repetition empties the table and loads it (a first load), then reloads it unchanged; returns
+ * each reload ÷ its load.
+ */
+async function measurePacedReloads({ sql, env, target }: Context): Promise<number[]> {
+  const pace = (linesPerSecond: number) => fetch(`${env.FOCUS_API_URL}/__simulator/pace`, { method: 'POST', body: JSON.stringify({ linesPerSecond }) });
+  await pace(PACED_LINES_PER_SECOND);
+  try {
+    const ratios: number[] = [];
+    for (let run = 0; run < repetitions; run += 1) {
+      await sql.unsafe(`TRUNCATE ${target.table}`);
+      await checkpoint(sql);
+      const load = (await runSyncProcess([], env, scratch)).seconds;
+      await sql.unsafe(`VACUUM (ANALYZE) ${target.table}`);
+      await checkpoint(sql);
+      const reload = (await runSyncProcess(['--mode', 'full'], env, scratch)).seconds;
+      ratios.push(reload / load);
+      log(`  the API at ${PACED_LINES_PER_SECOND.toLocaleString('en')} lines/s: full load ${load.toFixed(2)} s, forced full reload ${(reload / load).toFixed(2)} × it`);
+    }
+    return ratios;
+  } finally {
+    await pace(0);
+  }
 }
 
 function mb(bytes: number): string {

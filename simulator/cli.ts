@@ -19,6 +19,7 @@ const USAGE = `Usage: npm run simulator -- [options]
   --schema FILE          serve this schema (the API's JSON format) instead of the built-in one
   --state-shape SHAPE    "top" for {"total_items": N}, "payload" for {"payload": {...}} (default top)
   --gzip                 gzip answers when the client accepts it
+  --lines-per-second N   send each lines answer at most this fast, as a remote API would (default: as fast as it can)
   --help                 show this help`;
 
 class UsageError extends Error {
@@ -43,6 +44,7 @@ function parseOptions(args: string[]): Partial<SimulatorOptions> | undefined {
       schema: { type: 'string' },
       'state-shape': { type: 'string' },
       gzip: { type: 'boolean' },
+      'lines-per-second': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +66,7 @@ function parseOptions(args: string[]): Partial<SimulatorOptions> | undefined {
     schema: values.schema === undefined ? undefined : readSchema(values.schema),
     stateShape: shape,
     gzip: values.gzip ?? false,
+    linesPerSecond: values['lines-per-second'] === undefined ? undefined : integer('--lines-per-second', values['lines-per-second']),
   };
 }
 

@@ -17,6 +17,8 @@ export interface SimulatorOptions {
   schema?: SchemaDocument;
   gzip: boolean;
   stateShape: 'top' | 'payload';
+  /** At most this many lines a second in each lines answer, as a remote API sends them; 0: as fast as it can. */
+  linesPerSecond: number;
 }
 
 export const DEFAULTS: SimulatorOptions = {
@@ -30,6 +32,7 @@ export const DEFAULTS: SimulatorOptions = {
   password: 'demo',
   tokenTtlSeconds: 1800,
   gzip: false,
+  linesPerSecond: 0,
   stateShape: 'top',
 };
 
@@ -43,6 +46,7 @@ export function resolveOptions(given: Partial<SimulatorOptions> = {}): Simulator
   integer('port', options.port, 0, 65535);
   integer('items', options.items, 0, 2 ** 32 - 1);
   integer('seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  integer('linesPerSecond', options.linesPerSecond, 0, Number.MAX_SAFE_INTEGER);
   if (typeof options.tokenTtlSeconds !== 'number' || !(options.tokenTtlSeconds > 0)) {
     throw new SimulatorConfigError(`tokenTtlSeconds must be a positive number of seconds, got ${String(options.tokenTtlSeconds)}`);
   }

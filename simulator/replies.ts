@@ -13,11 +13,14 @@ export class Reply {
   readonly res: ServerResponse;
   private readonly gzip: boolean;
   private readonly fault: BodyFault | undefined;
+  private readonly linesPerSecond: number;
 
-  constructor(res: ServerResponse, gzip: boolean, fault?: BodyFault) {
+  /** `linesPerSecond`: the pace of a lines answer (0: as fast as it can). */
+  constructor(res: ServerResponse, gzip: boolean, fault?: BodyFault, linesPerSecond = 0) {
     this.res = res;
     this.gzip = gzip;
     this.fault = fault;
+    this.linesPerSecond = linesPerSecond;
   }
 
   json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void | Promise<void> {
@@ -44,10 +47,11 @@ export class Reply {
 
   lines(lines: Iterable<string>): Promise<void> {
     const fault = this.fault;
-    if (fault === undefined) return streamLines(this.res, lines, this.gzip);
-    if ('malformedAtLine' in fault) return streamLines(this.res, withMalformedLine(lines, fault.malformedAtLine), this.gzip);
-    if ('dropAfterLines' in fault) return streamLines(this.res, lines, this.gzip, { afterLines: fault.dropAfterLines });
-    return streamLines(this.res, lines, this.gzip, { afterLines: fault.stallAfterLines, stallMs: fault.stallMs });
+    const pace = this.linesPerSecond;
+    if (fault === undefined) return streamLines(this.res, lines, this.gzip, undefined, pace);
+    if ('malformedAtLine' in fault) return streamLines(this.res, withMalformedLine(lines, fault.malformedAtLine), this.gzip, undefined, pace);
+    if ('dropAfterLines' in fault) return streamLines(this.res, lines, this.gzip, { afterLines: fault.dropAfterLines }, pace);
+    return streamLines(this.res, lines, this.gzip, { afterLines: fault.stallAfterLines, stallMs: fault.stallMs }, pace);
   }
 
   // A JSON answer is one piece: a line fault drops or stalls it right after the headers.

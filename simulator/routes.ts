@@ -2,6 +2,8 @@
 // Anything else is a JSON 404.
 //
 // POST /__simulator/mutate   {"created": N, "updated": N, "deleted": N, "resource"?, "country"?}
+// POST /__simulator/pace     {"linesPerSecond": N}: each lines answer from now on at most N lines a
+//                            second, as a remote API sends them (0: as fast as it can)
 // POST /__simulator/faults   arms a fault (201, echoes it); DELETE /__simulator/faults disarms all
 //   {"match": "/created/lines", "status": 503}                 that status (400-599), JSON error body
 //   {"match": "/state", "status": 429, "retryAfter": 2}        plus Retry-After: 2 (seconds; any status)
@@ -51,7 +53,7 @@ export function requestHandler(context: RouteContext) {
     const path = requestPath(req.url ?? '/');
     const hook = path === HOOKS || path.startsWith(`${HOOKS}/`);
     const fault = hook ? undefined : context.faults.take(path);
-    const reply = new Reply(res, context.options.gzip && acceptsGzip(req), fault !== undefined && isBodyFault(fault) ? fault : undefined);
+    const reply = new Reply(res, context.options.gzip && acceptsGzip(req), fault !== undefined && isBodyFault(fault) ? fault : undefined, context.options.linesPerSecond);
     answer(context, req, reply, fault)
       .catch((error: unknown) => {
         if (res.headersSent) {
@@ -113,10 +115,21 @@ async function route(context: RouteContext, req: IncomingMessage, reply: Reply):
   await reply.lines(lines);
 }
 
+/** Sets the pace of lines answers from a {"linesPerSecond": N} body; returns it. */
+function pace(options: SimulatorOptions, body: unknown): number {
+  const value = (body as { linesPerSecond?: unknown } | null)?.linesPerSecond;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new SimulatorRequestError(400, `linesPerSecond must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  options.linesPerSecond = value;
+  return value;
+}
+
 async function hook(context: RouteContext, req: IncomingMessage, reply: Reply, name: string): Promise<void> {
   const method = req.method ?? 'GET';
   if (method === 'POST' && name === 'mutate') return reply.json(200, context.dataset.mutate(await readJson(req)));
   if (method === 'POST' && name === 'faults') return reply.json(201, { fault: context.faults.add(await readJson(req)) });
+  if (method === 'POST' && name === 'pace') return reply.json(200, { linesPerSecond: pace(context.options, await readJson(req)) });
   if (method === 'DELETE' && name === 'faults') return reply.json(200, { cleared: context.faults.clear() });
   return notFound(req, reply);
 }

@@ -14,6 +14,10 @@ export interface StreamBreak {
 
 interface Client {
   gone: boolean;
+  /** At most this many lines a second (0: as fast as it can), counted from the first chunk. */
+  pace: number;
+  started?: number;
+  lines: number;
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -21,12 +25,12 @@ const CHUNK_BYTES = 64 * 1024;
 const MAX_BYTES_PER_CHAR = 3;
 const WIRE_POLL_MS = 1;
 
-export async function streamLines(res: ServerResponse, lines: Iterable<string>, gzip: boolean, breaks?: StreamBreak): Promise<void> {
+export async function streamLines(res: ServerResponse, lines: Iterable<string>, gzip: boolean, breaks?: StreamBreak, linesPerSecond = 0): Promise<void> {
   res.writeHead(200, {
     'content-type': 'application/x-ndjson; charset=utf-8',
     ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
   });
-  const client: Client = { gone: false };
+  const client: Client = { gone: false, pace: linesPerSecond, lines: 0 };
   res.once('close', () => {
     client.gone = true;
   });
@@ -75,7 +79,7 @@ export function pause(res: ServerResponse, ms: number): Promise<boolean> {
  * Everything written so far handed to the operating system: a fault that destroys the socket
  * or pauses must do so after the lines before it have really gone out. False once the client has gone.
  */
-export async function onTheWire(res: ServerResponse, compressor: Gzip | undefined, client: Client = { gone: false }): Promise<boolean> {
+export async function onTheWire(res: ServerResponse, compressor: Gzip | undefined, client: Pick<Client, 'gone'> = { gone: false }): Promise<boolean> {
   // headersSent turns true when writeHead stores the headers, not when they go out; flushing
   // headers already sent writes nothing.
   res.flushHeaders();
@@ -102,15 +106,19 @@ export async function onTheWire(res: ServerResponse, compressor: Gzip | undefine
 async function pump(sink: Writable, res: ServerResponse, client: Client, lines: Iterable<string>): Promise<Buffer | undefined> {
   let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
+  let count = 0;
   for (const line of lines) {
     if (line.length * MAX_BYTES_PER_CHAR > buffer.length - used) {
-      if (used > 0 && !(await send(sink, res, client, buffer.subarray(0, used)))) return undefined;
+      if (used > 0 && !(await send(sink, res, client, buffer.subarray(0, used), count))) return undefined;
       buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, line.length * MAX_BYTES_PER_CHAR));
       used = 0;
+      count = 0;
     }
     used += buffer.write(line, used);
+    count += 1;
   }
-  return client.gone ? undefined : buffer.subarray(0, used);
+  if (client.gone || !(await paced(res, client, count))) return undefined;
+  return buffer.subarray(0, used);
 }
 
 function* take(iterator: Iterator<string>, count: number): Generator<string> {
@@ -122,13 +130,25 @@ function* take(iterator: Iterator<string>, count: number): Generator<string> {
 }
 
 /**
+ * Waits, with a pace, until `lines` more lines are due (the pace's share of the time since the
+ * first chunk); false once the client has gone.
+ */
+async function paced(res: ServerResponse, client: Client, lines: number): Promise<boolean> {
+  if (client.pace <= 0) return true;
+  client.started ??= performance.now();
+  client.lines += lines;
+  const wait = (client.lines * 1000) / client.pace - (performance.now() - client.started);
+  return wait < 1 || pause(res, wait);
+}
+
+/**
  * Writes a chunk, waiting for the reader if it is behind; false once the client has gone. When
  * the socket takes the chunk at once (a reader keeping up), it still lets the event loop run
  * before the next one: otherwise one response would be generated whole while the others wait,
  * and streams served at the same time would come one after the other, not side by side.
  */
-async function send(sink: Writable, res: ServerResponse, client: Client, chunk: Buffer): Promise<boolean> {
-  if (client.gone) return false;
+async function send(sink: Writable, res: ServerResponse, client: Client, chunk: Buffer, lines = 0): Promise<boolean> {
+  if (client.gone || !(await paced(res, client, lines))) return false;
   if (sink.write(chunk)) await setImmediate();
   else await drained(sink, res);
   return !client.gone;

@@ -67,17 +67,20 @@ async function table(name: string, key: string): Promise<readonly unknown[]> {
   return database.sql.unsafe(`SELECT to_jsonb(t) - 'created_at' AS row FROM focus_de.${name} t ORDER BY ${key}`);
 }
 
+async function insert(table: string, items: Item[]): Promise<void> {
+  await database.sql.unsafe(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
+    [items.map((item) => ({ ...item, created_at: '2025-07-01T00:00:00' })) as never]);
+}
+
 async function fill(name: string, items: Item[]): Promise<void> {
   await database.sql.unsafe(`TRUNCATE focus_de.${name}`);
-  await database.sql.unsafe(`INSERT INTO focus_de.${name} SELECT * FROM jsonb_populate_recordset(NULL::focus_de.${name}, $1::jsonb)`,
-    [items.map((item) => ({ ...item, created_at: "2025-07-01T00:00:00" })) as never]);
+  await insert(`focus_de.${name}`, items);
 }
 
 /** What the table would hold had it been loaded from these items alone. */
 async function expected(name: string, key: string, items: Item[]): Promise<readonly unknown[]> {
   await database.sql.unsafe(`DROP TABLE IF EXISTS public.${name}; CREATE TABLE public.${name} (LIKE focus_de.${name})`);
-  await database.sql.unsafe(`INSERT INTO public.${name} SELECT * FROM jsonb_populate_recordset(NULL::public.${name}, $1::jsonb)`,
-    [items.map((item) => ({ ...item, created_at: "2025-07-01T00:00:00" })) as never]);
+  await insert(`public.${name}`, items);
   return database.sql.unsafe(`SELECT to_jsonb(t) - 'created_at' AS row FROM public.${name} t ORDER BY ${key}`);
 }
 

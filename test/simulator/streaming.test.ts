@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../simulator/index.ts';
 import { startSimulatorProcess } from '../../bench/processes.ts';
-import { authenticate, get } from './api.ts';
+import { authenticate, get, post } from './api.ts';
 
 let big: Simulator;
 let token: string;
@@ -53,6 +53,30 @@ describe('streaming', () => {
     const response = await open(big, '/resource/promotions/de/state', { authorization: token, 'accept-encoding': 'gzip' });
     expect(response.headers['content-encoding']).toBeUndefined();
     expect(JSON.parse((await body(response)).toString('utf8'))).toEqual({ total_items: 1_000_000 });
+  });
+
+  it('sends lines at the pace it is given, as a remote API would, the same lines as unpaced', async () => {
+    const paced = await startSimulator({ items: 3_000, countries: ['de'] });
+    try {
+      const pacedToken = await authenticate(paced);
+      const path = '/resource/promotions/de/full/lines';
+      const unpaced = await (await get(paced, pacedToken, path)).text();
+      expect(await (await post(paced, '/__simulator/pace', { linesPerSecond: -1 })).json()).toEqual({ error: 'linesPerSecond must be a non-negative integer, got -1' });
+      expect(await (await post(paced, '/__simulator/pace', { linesPerSecond: 10_000 })).json()).toEqual({ linesPerSecond: 10_000 });
+      const started = performance.now();
+      const text = await (await get(paced, pacedToken, path)).text();
+      const seconds = (performance.now() - started) / 1000;
+      expect(text).toBe(unpaced);
+      // 3,000 lines at 10,000 a second: at least 0.3 s (the last chunk is due then), and not much more.
+      expect(seconds).toBeGreaterThanOrEqual(0.29);
+      expect(seconds).toBeLessThan(2);
+      await post(paced, '/__simulator/pace', { linesPerSecond: 0 });
+      const again = performance.now();
+      expect(await (await get(paced, pacedToken, path)).text()).toBe(unpaced);
+      expect((performance.now() - again) / 1000).toBeLessThan(0.29);
+    } finally {
+      await paced.stop();
+    }
   });
 
   it('waits for a slow reader instead of generating ahead, and stays responsive meanwhile', async () => {
