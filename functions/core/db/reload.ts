@@ -30,8 +30,9 @@ export interface Statement {
 }
 
 /**
- * The rows of `table` and of the stages (which have its primary key, so that every side is read in
- * key order and merge-joined: several stages are merged in key order first) that differ, with what
+ * The rows of `table` and of the stages (which have its primary key, so that both sides are read in
+ * key order and merge-joined; several stages are read as one, merged in key order where the
+ * planner takes that plan, hashed where it does not) that differ, with what
  * happened to each (added, changed, removed), written into `differences` (made by
  * differencesTable). `range` limits every side to a part of the keys: parts run side by side, each
  * on a connection of its own, or while later stages are still loading.
@@ -124,11 +125,6 @@ export function applyDifferencesStatement(table: string, differences: string, co
            count(*) FILTER (WHERE ${CHANGE} = 'changed') AS changed,
            count(*) FILTER (WHERE ${CHANGE} = 'removed') AS removed
     FROM ${differences}`;
-}
-
-/** The SQL type of the first key column, for a bound given as text. */
-export function keyType(columns: StagedColumn[]): string {
-  return columns.find((column) => column.key)!.sqlType;
 }
 
 /**
