@@ -33,6 +33,9 @@ describe('COPY encoding against PostgreSQL', () => {
     expect((await roundTrip('float64', doubles, 'value::text')).map(Number)).toEqual(doubles);
     const singles = [Math.fround(0.1), Math.fround(3.4e38), Math.fround(-1.17549435e-38)];
     expect((await roundTrip('float32', singles, 'value::text')).map((value) => Math.fround(Number(value)))).toEqual(singles);
+    // A zero keeps its sign, which String(-0) drops.
+    expect(await roundTrip('float64', [-0, 0], 'value::text')).toEqual(['-0', '0']);
+    expect(await roundTrip('float32', [-0, 0], 'value::text')).toEqual(['-0', '0']);
   });
 
   it('keeps timestamps to the microsecond, with either separator', async () => {

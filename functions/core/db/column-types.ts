@@ -42,6 +42,8 @@ const int64: Encode = (value) => {
 };
 
 const float: Encode = (value) => {
+  // String(-0) is "0": a negative zero keeps its sign, as PostgreSQL keeps it.
+  if (Object.is(value, -0)) return '-0';
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   // An integer beyond 2^53 in a line parsed exactly (for another column's sake): PostgreSQL rounds it as JSON.parse would.
   if (isRawJson(value)) return value.rawJSON;

@@ -417,7 +417,8 @@ function binaryFloat(kind: u8, at: usize, end: usize): usize {
   const written = scratch;
   const next = kind == FLOAT64 ? float(at, end) : float32(at, end);
   if (next == FAILED) return FAILED;
-  // float() writes a zero as 0, and any other number as it is written.
+  // float() writes a zero as 0 (a negative one as -0, whose magnitude below is 0, negated), and
+  // any other number as it is written.
   const zero = scratch - written == 1 && load<u8>(written) == 0x30;
   scratch = written;
   let value: f64 = 0;
@@ -616,8 +617,9 @@ function notAbove(digits: usize, negative: bool): bool {
 }
 
 // A plain decimal reaches PostgreSQL as written: both it and JSON.parse round it to the same
-// double. An exponent, a negative zero or a very long number (which could overflow or
-// underflow, where JavaScript and PostgreSQL part ways) goes to JavaScript.
+// double; a zero as 0, or -0 when negative (PostgreSQL keeps the sign). An exponent or a very
+// long number (which could overflow or underflow, where JavaScript and PostgreSQL part ways)
+// goes to JavaScript.
 function float(at: usize, end: usize): usize {
   let index = integerPart(at, end);
   if (index == FAILED) return FAILED;
@@ -632,8 +634,9 @@ function float(at: usize, end: usize): usize {
     }
   }
   if (index < end && isNumberTail(load<u8>(index))) return FAILED;
-  if (index - at > 24 || (!nonZero && load<u8>(at) == 0x2d)) return FAILED;
+  if (index - at > 24) return FAILED;
   if (!nonZero) {
+    if (load<u8>(at) == 0x2d) emit(0x2d);
     emit(0x30);
     return index;
   }
@@ -646,6 +649,12 @@ function float(at: usize, end: usize): usize {
 const FLOAT32_LEAST: f64 = 1.2e-38;
 const FLOAT32_MOST: f64 = 3.4e38;
 
+/** Whether float() wrote, from `written`, a zero: 0 or -0. */
+function wroteZero(written: usize): bool {
+  const length = scratch - written;
+  return load<u8>(scratch - 1) == 0x30 && (length == 1 || (length == 2 && load<u8>(written) == 0x2d));
+}
+
 /**
  * A float32 column as float64 (the decimal as written), unless the decimal lies so close to the
  * midpoint between two float32 values that PostgreSQL, rounding it straight to a real, could round
@@ -655,7 +664,7 @@ const FLOAT32_MOST: f64 = 3.4e38;
 function float32(at: usize, end: usize): usize {
   const written = scratch;
   const next = float(at, end);
-  if (next == FAILED || (scratch - written == 1 && load<u8>(written) == 0x30)) return next;
+  if (next == FAILED || wroteZero(written)) return next;
   const value = magnitude(at, next, false);
   if (!(value >= FLOAT32_LEAST && value <= FLOAT32_MOST)) return FAILED;
   const single = <f32>value;
