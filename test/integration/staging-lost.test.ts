@@ -1,6 +1,7 @@
-// Staging tables are unlogged, and PostgreSQL empties those when it crashes or fails over. A pass
-// whose stage was emptied between its load step and its apply must apply nothing and say why, and
-// the next run must converge. The crash is real: a backend killed with SIGKILL makes PostgreSQL
+// Staging tables are unlogged, and PostgreSQL empties those when it crashes or fails over. A delta
+// whose stage was emptied between its load step and its apply must apply nothing and say why; a
+// full reload, which stages and applies in one step, is cut short by the crash and applies nothing;
+// and the next run must converge. The crash is real: a backend killed with SIGKILL makes PostgreSQL
 // restart all its processes and reset every unlogged table, so this file has a PostgreSQL of its own.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../functions/core/db/connection.ts';
 import { stagingTable } from '../../functions/core/db/identifiers.ts';
 import { releaseLeases } from '../../functions/core/db/leases.ts';
-import { mirrorTable, readResource } from '../../functions/core/db/catalog.ts';
-import { stagedColumns, stageLines } from '../../functions/core/db/copy.ts';
-import { dropStaging, replaceWithStaged } from '../../functions/core/db/mirror.ts';
+import { dropStaging } from '../../functions/core/db/mirror.ts';
 import { StagingLost } from '../../functions/core/errors.ts';
-import { applyDelta, getClientState, stageDelta } from '../../functions/core/pair-sync.ts';
+import { applyDelta, fullLoad, getClientState, stageDelta } from '../../functions/core/pair-sync.ts';
 import { closeRuntime, createRuntime, type Runtime } from '../../functions/core/runtime.ts';
 import { startEmbeddedPostgres } from '../../statemachine/local/embedded-postgres.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -94,26 +93,28 @@ describe('a stage PostgreSQL emptied in a crash', () => {
     await harness.expectMirrorEqualsServer();
   }, 60_000);
 
-  it('is not applied as a full reload, which would have emptied the table', async () => {
+  it('cuts a full reload short: it fails, applies nothing, and the next run converges', async () => {
     harness.simulator.mutate({ created: 3, updated: 3, deleted: 3 });
     const before = await harness.snapshot();
+    // The stream stalls after 200 lines, inside the reload's staging, while the transaction that
+    // would apply it holds the table. The crash ends both, and empties what was staged.
+    harness.simulator.addFault({ match: '/promotions/de/full/lines', stallAfterLines: 200, stallMs: 60_000 });
     await withPass('full', async (runtime, pair) => {
       const state = await getClientState(runtime, pair);
       expect(state.load).toBe('full');
-      // FullLoad's two transactions, with the crash between them: staging the lines, then writing what differs.
-      const columns = stagedColumns(await readResource(runtime.sql, 'promotions'));
-      const stage = stagingTable(pair.execution, 'promotions', 'de', 'full');
-      const owner = { execution: pair.execution, resource: 'promotions', country: 'de' };
-      const staged = await stageLines(runtime.sql, stage, columns, runtime.api.lines('promotions', 'de', 'full'), 'promotions/de full lines', owner, { keyed: true });
-      expect(staged).toBe(harness.simulator.items('promotions', 'de').length);
+      const reload = fullLoad(runtime, { ...pair, reason: state.reason }).catch((caught: unknown) => caught);
+      const differences = stagingTable(pair.execution, 'promotions', 'de', 'differences');
+      for (let waited = 0; (await harness.sql`SELECT to_regclass(${differences}) AS found`)[0]!.found === null; waited += 50) {
+        if (waited > 20_000) throw new Error('the reload did not begin staging');
+        await sleep(50);
+      }
       await crashPostgres();
-      const table = mirrorTable(harness.config.tableSchemaPrefix, 'promotions', 'de');
-      const error = await replaceWithStaged(runtime.sql, table, columns, { ...pair, reason: state.reason }, staged).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(StagingLost);
-      expect((error as Error).message).toMatch(/^promotions\/de: FullLoad staged \d+ full lines in "focus_sync"\."stage_\w+_full", which is now empty/);
+      expect(await reload).toMatchObject({ name: 'DatabaseUnavailable' });
     });
+    harness.simulator.clearFaults();
     expect(await harness.snapshot()).toEqual(before);
     expect((await harness.sync({ mode: 'full' })).status).toBe('SUCCEEDED');
     await harness.expectMirrorEqualsServer();
+    expect(await harness.sql`SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'stage\\_%'`).toEqual([]);
   }, 60_000);
 });

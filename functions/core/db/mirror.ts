@@ -91,20 +91,6 @@ export async function reloadTable(sql: Sql, table: string, columns: StagedColumn
 }
 
 /**
- * A reload's last transaction, for rows already staged in the pair's keyed `full` stage (`staged`
- * of them): what differs is found and written (see reloadTable).
- */
-export async function replaceWithStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, staged: number): Promise<{ watermark: string | null } & Differences> {
-  return guard(`Replacing the rows of ${pair.resource}/${pair.country}`, () => sql.begin(async (apply) => {
-    await lockForReload(apply, table);
-    const reload = new Reload(sql, table, columns, pair);
-    await reload.staged({ table: stagingTable(pair.execution, pair.resource, pair.country, 'full'), rows: staged, keyed: true });
-    const { loaded: _, ...applied } = await reload.apply(apply);
-    return applied;
-  }));
-}
-
-/**
  * No other writer until the transaction that applies a reload's differences commits: they stay
  * the differences. The transaction idles while the lines load, a wait PostgreSQL must not end.
  */
@@ -188,13 +174,6 @@ class Reload {
       this.#parts.push({ table, rows, keyed: true });
     }
     await this.#behind;
-    await this.#findRest();
-  }
-
-  /** For rows staged already, in one keyed part: finds their differences. */
-  async staged(part: Part): Promise<void> {
-    await this.#createDifferences();
-    this.#parts.push(part);
     await this.#findRest();
   }
 
@@ -373,26 +352,27 @@ export function deltaStatements(table: string, columns: StagedColumn[], stage: (
 export async function dropStaging(sql: Sql, pair: Pair): Promise<void> {
   await guard(`Dropping the staging tables of ${pair.resource}/${pair.country}`, async () => {
     const prefix = stagingPrefix(pair.execution, pair.resource, pair.country).replace(/_/g, '\\_');
-    const left = await sql.unsafe<Array<{ name: string }>>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE $1`, [`${prefix}%`]);
-    if (left.length > 0) await sql.unsafe(`DROP TABLE IF EXISTS ${left.map(({ name }) => `${SYNC_SCHEMA}.${quoteIdentifier(name)}`).join(', ')}`);
+    await dropStages(sql, 'c.relname LIKE $1', [`${prefix}%`]);
   });
 }
 
 /** Drops the staging tables other runs left for this pair (they died, or lost the pair's lease). */
 export async function dropStaleStaging(sql: Sql, pair: Pair): Promise<void> {
   await guard(`Dropping the staging tables other runs left for ${pair.resource}/${pair.country}`, async () => {
-    const stale = await sql.unsafe<Array<{ name: string }>>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND c.relname LIKE 'stage\\_%'
+    await dropStages(sql, `c.relname LIKE 'stage\\_%'
          AND CASE WHEN obj_description(c.oid, 'pg_class') LIKE '{%' THEN
                obj_description(c.oid, 'pg_class')::jsonb @> jsonb_build_object('resource', $1::text, 'country', $2::text)
                AND obj_description(c.oid, 'pg_class')::jsonb ->> 'execution' <> $3 END`,
-      [pair.resource, pair.country, pair.execution],
-    );
-    for (const { name } of stale) await sql.unsafe(`DROP TABLE IF EXISTS ${SYNC_SCHEMA}.${quoteIdentifier(name)}`);
+    [pair.resource, pair.country, pair.execution]);
   });
+}
+
+/** Drops, in one statement, the tables of the sync's schema that `which` (on pg_class `c`) picks. */
+async function dropStages(sql: Sql, which: string, params: string[]): Promise<void> {
+  const tables = await sql.unsafe<Array<{ name: string }>>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = '${SYNC_SCHEMA}' AND c.relkind = 'r' AND ${which}`, params);
+  if (tables.length > 0) await sql.unsafe(`DROP TABLE IF EXISTS ${tables.map(({ name }) => `${SYNC_SCHEMA}.${quoteIdentifier(name)}`).join(', ')}`);
 }
 
 /**
