@@ -1,6 +1,8 @@
 // Two runs at once (a schedule firing during a manual run, or two laptops) never write the same
 // table at the same time: one syncs a pair, the other waits or skips it, and the mirror ends exact.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FocusApi, type LineMode } from '../../functions/core/api/client.ts';
+import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { acquireLease } from '../../functions/core/db/leases.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { runSyncProcess } from '../support/sync-process.ts';
@@ -43,6 +45,40 @@ describe('two runs at once', () => {
     expect(byPair.promotion_items).toMatchObject({ status: 'in_sync' });
     expect(run.summary).toMatchObject({ inSync: 1, skipped: 1, failed: 0 });
     await harness.sql`DELETE FROM focus_sync.leases WHERE execution = 'someone-else'`;
+    expect((await harness.sync()).status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+});
+
+/** The real client; once the deleted lines of promotions/de have all been read, `then` runs. */
+class AfterDeletedLines extends FocusApi {
+  readonly #then: () => Promise<unknown>;
+
+  constructor(then: () => Promise<unknown>) {
+    super(harness.config.api);
+    this.#then = then;
+  }
+
+  override async *lines(resource: string, country: string, mode: LineMode, since?: string): AsyncGenerator<LineBatch> {
+    yield* super.lines(resource, country, mode, since);
+    if (resource === 'promotions' && country === 'de' && mode === 'deleted') await this.#then();
+  }
+}
+
+describe('a run whose lease another run took over before ApplyDelta', () => {
+  it('applies nothing of the pair (its changes, sent with the lease check, are rolled back), fails it with LeaseLost, and the next run converges', async () => {
+    harness.simulator.mutate({ created: 7, updated: 7, deleted: 7 });
+    const pair = async () => {
+      const { tables, state } = await harness.snapshot() as { tables: Record<string, unknown>; state: Array<{ resource: string }> };
+      return { rows: tables['promotions/de'], state: state.filter((row) => row.resource === 'promotions') };
+    };
+    const before = await pair();
+    const takeOver = () => harness.sql`UPDATE focus_sync.leases SET execution = 'usurper' WHERE resource = 'promotions' AND country = 'de'`;
+    const run = await harness.sync({}, { api: new AfterDeletedLines(takeOver) });
+    expect(run.summary).toMatchObject({ inSync: 1, failed: 1 });
+    expect(run.summary!.pairs.find((p) => p.resource === 'promotions')).toMatchObject({ status: 'failed', error: expect.stringContaining('LeaseLost') });
+    expect(await pair()).toEqual(before);
+    await harness.sql`DELETE FROM focus_sync.leases WHERE execution = 'usurper'`;
     expect((await harness.sync()).status).toBe('SUCCEEDED');
     await harness.expectMirrorEqualsServer();
   });

@@ -183,15 +183,18 @@ class Reload {
    */
   async apply(apply: Transaction): Promise<{ loaded: number; watermark: string | null } & Differences> {
     const pair = this.#pair;
-    await holdLease(apply, pair);
-    await checkStaged(apply, pair, this.#parts.map(({ table }) => ({ kind: 'full', table })));
-    // Readers keep seeing the old rows until the commit, never an empty or half-written table.
-    const [applied] = await apply.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(this.#table, this.#differences, this.#columns));
+    // Sent together, as a delta's apply is (see applyStaged). Readers keep seeing the old rows
+    // until the commit, never an empty or half-written table.
+    const [, , [applied]] = await Promise.all([
+      holdLease(apply, pair),
+      checkStaged(apply, pair, this.#parts.map(({ table }) => ({ kind: 'full', table }))),
+      apply.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(this.#table, this.#differences, this.#columns)).execute(),
+    ]);
     const counts = { added: Number(applied!.added), changed: Number(applied!.changed), removed: Number(applied!.removed) };
     const loaded = this.#parts.reduce((sum, part) => sum + part.rows, 0);
     const newest = `SELECT greatest(NULL::timestamp${this.#newest.map((value) => (value === null ? '' : `, ${quoteLiteral(value)}::timestamp`)).join('')})`;
-    const watermark = await commitPass(apply, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences: counts }, newest);
-    await apply.unsafe(`DROP TABLE ${[...this.#parts.map(({ table }) => table), this.#differences].join(', ')}`);
+    const watermark = await commitPass(apply, pair, { mode: 'full', loaded, created: 0, updated: 0, deleted: 0, differences: counts }, newest,
+      `DROP TABLE ${[...this.#parts.map(({ table }) => table), this.#differences].join(', ')}`);
     return { loaded, watermark, ...counts };
   }
 
@@ -314,17 +317,21 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
   const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
-    await holdLease(transaction, pair);
-    const [created, updated] = await checkStaged(transaction, pair, (['created', 'updated', 'deleted'] as const).map((kind) => ({ kind, table: stage(kind) })));
-    const upserted = await transaction.unsafe(statements.upsert);
-    const deleted = await transaction.unsafe(statements.delete);
+    // Sent together, run in this order (postgres.js pipelines a transaction's queries): a lost
+    // lease or stage is found before the commit all the same, and only rolls back what ran.
+    const [, [created, updated], upserted, deleted] = await Promise.all([
+      holdLease(transaction, pair),
+      checkStaged(transaction, pair, (['created', 'updated', 'deleted'] as const).map((kind) => ({ kind, table: stage(kind) }))),
+      transaction.unsafe(statements.upsert).execute(),
+      transaction.unsafe(statements.delete).execute(),
+    ]);
     const pass = { mode: 'delta' as const, loaded: 0, created: created!, updated: updated!, deleted: deleted.count, differences: null };
     const watermark = await commitPass(transaction, pair, pass,
       `SELECT greatest(
          (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
          (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
-         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`);
-    await transaction.unsafe(`DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
+         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`,
+      `DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
     return { upserted: upserted.count, deleted: deleted.count, watermark };
   }));
 }
@@ -398,12 +405,21 @@ async function checkStaged(transaction: Transaction, pair: Pair, stages: Array<{
   });
 }
 
-/** Moves the watermark and writes the pass's ledger row, in the caller's transaction. */
-async function commitPass(transaction: Transaction, pair: PassPair, pass: Omit<Pass, 'watermarkAfter' | 'reason'>, newest: string): Promise<string | null> {
-  const [before] = await transaction.unsafe<[{ watermark: string }?]>(
-    `SELECT ${wireTimestampSql('watermark')} AS watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2`, [pair.resource, pair.country]);
-  const watermarkAfter = await saveWatermark(transaction, pair, pass.mode, newest);
-  await recordPass(transaction, pair, { ...pass, reason: pair.reason ?? null, watermarkAfter }, before?.watermark ?? null);
+/**
+ * Moves the watermark and writes the pass's ledger row, in the caller's transaction; `after`, a
+ * statement sent with the ledger's, runs last (dropping the stages). Two round trips: the watermark
+ * before is read in the one that moves it (pipelined, read first).
+ */
+async function commitPass(transaction: Transaction, pair: PassPair, pass: Omit<Pass, 'watermarkAfter' | 'reason'>, newest: string, after?: string): Promise<string | null> {
+  const [[before], watermarkAfter] = await Promise.all([
+    transaction.unsafe<[{ watermark: string }?]>(
+      `SELECT ${wireTimestampSql('watermark')} AS watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2`, [pair.resource, pair.country]).execute(),
+    saveWatermark(transaction, pair, pass.mode, newest),
+  ]);
+  await Promise.all([
+    recordPass(transaction, pair, { ...pass, reason: pair.reason ?? null, watermarkAfter }, before?.watermark ?? null),
+    ...(after ? [transaction.unsafe(after).execute()] : []),
+  ]);
   return watermarkAfter;
 }
 
