@@ -6,7 +6,7 @@ import { stageLines, stagedColumns } from '../../functions/core/db/copy.ts';
 import { connect } from '../../functions/core/db/connection.ts';
 import { buildDbSchema } from '../../functions/core/db/ddl.ts';
 import { acquireLease } from '../../functions/core/db/leases.ts';
-import { deltaStatements, loadEmptyTable } from '../../functions/core/db/mirror.ts';
+import { loadEmptyTable } from '../../functions/core/db/mirror.ts';
 import type { Resource } from '../../functions/core/resources.ts';
 import { useTestDatabase } from '../support/database.ts';
 
@@ -45,23 +45,6 @@ describe('stageLines', () => {
     for (const line of ['{"id":1e30}', '{"id":0,"id":3.4028235e38}']) {
       await expect(stageLines(database.sql, 'public.staged', stagedColumns(resource), numbered([line]), 'things/de full lines', {}))
         .rejects.toThrow(/^things\/de full lines, line 1, column "id": expected an integer it can hold, got /);
-    }
-  });
-});
-
-describe('a delta\'s stage', () => {
-  it('tells the planner how many rows it holds: a few deletions from a table of 50,000 rows look their keys up instead of reading the whole table', async () => {
-    const { sql } = database;
-    await sql.unsafe(`CREATE TABLE public.big (id bigint PRIMARY KEY, valid_from date, created_at timestamp, updated_at timestamp);
-      INSERT INTO public.big SELECT n, '2025-01-01', '2025-01-01', '2025-01-01' FROM generate_series(1, 50000) AS n; ANALYZE public.big`);
-    try {
-      await stageLines(sql, 'public.deleted_stage', stagedColumns(resource, true), numbered(['{"id":7}', '{"id":70}', '{"id":7000}']), 'things/de deleted lines', {});
-      const { delete: remove } = deltaStatements('public.big', stagedColumns(resource), () => 'public.deleted_stage');
-      const plan = (await sql.unsafe<Array<{ 'QUERY PLAN': string }>>(`EXPLAIN ${remove}`)).map((row) => row['QUERY PLAN']).join('\n');
-      expect(plan).toContain('Index Scan using big_pkey on big t');
-      expect(plan).not.toContain('Seq Scan on big');
-    } finally {
-      await sql.unsafe('DROP TABLE IF EXISTS public.big, public.deleted_stage');
     }
   });
 });

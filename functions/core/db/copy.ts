@@ -54,12 +54,7 @@ export async function stageLines(sql: Sql, table: string, columns: StagedColumn[
       // worth the new file that freezing them in a savepoint takes (see copyLines).
       const rows = await copyLines(transaction, table, columns, lines, where, { total, again, fresh: keyed });
       if (keyed && key.length > 0) await addPrimaryKey(transaction, table, key, where);
-      // A delta's stage is joined with its table by key: without statistics, the planner takes a
-      // new table for some thousands of rows and, for a few changes to a table of some hundred
-      // thousand rows, reads the whole table to delete them (30 ms at 100,000 rows) instead of
-      // looking each key up. A sample of the keys (3,000 rows at most) gives it the row count.
-      const analyze = !keyed && key.length > 0 ? `SET LOCAL default_statistics_target = 10; ANALYZE ${table} (${key.join(', ')}); ` : '';
-      await transaction.unsafe(`${analyze}${commentStage(table, owner, rows)}`);
+      await transaction.unsafe(commentStage(table, owner, rows));
       return rows;
     });
   } catch (error) {
