@@ -352,6 +352,7 @@ async function applyAlone(sql: Sql, url: string, api: FocusApi, { resource, tabl
   try {
     await session`SELECT 1`;
     const apply = await timeOnce(() => session.begin(async (transaction) => {
+      await transaction.unsafe(statements.plan);
       await transaction.unsafe(statements.upsert);
       await transaction.unsafe(statements.delete);
     }));
