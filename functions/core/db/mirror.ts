@@ -183,10 +183,10 @@ class Reload {
    */
   async apply(apply: Transaction): Promise<{ loaded: number; watermark: string | null } & Differences> {
     const pair = this.#pair;
-    // Sent together, as a delta's apply is (see applyStaged). Readers keep seeing the old rows
-    // until the commit, never an empty or half-written table.
-    const [, , [applied]] = await Promise.all([
-      holdLease(apply, pair),
+    // The lease first, then the rest sent together, as a delta's apply is (see applyStaged).
+    // Readers keep seeing the old rows until the commit, never an empty or half-written table.
+    await holdLease(apply, pair);
+    const [, [applied]] = await Promise.all([
       checkStaged(apply, pair, this.#parts.map(({ table }) => ({ kind: 'full', table }))),
       apply.unsafe<[{ added: string; changed: string; removed: string }]>(applyDifferencesStatement(this.#table, this.#differences, this.#columns)).execute(),
     ]);
@@ -317,10 +317,11 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
   const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
   const statements = deltaStatements(table, columns, stage);
   return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
-    // Sent together, run in this order (postgres.js pipelines a transaction's queries): a lost
-    // lease or stage is found before the commit all the same, and only rolls back what ran.
-    const [, [created, updated], , upserted, deleted] = await Promise.all([
-      holdLease(transaction, pair),
+    // The lease first: a run that lost the pair must not take row locks the new holder waits on.
+    await holdLease(transaction, pair);
+    // Then the rest sent together (postgres.js pipelines a transaction's queries): an emptied
+    // stage is found before the commit all the same, and only rolls back what ran.
+    const [[created, updated], , upserted, deleted] = await Promise.all([
       checkStaged(transaction, pair, (['created', 'updated', 'deleted'] as const).map((kind) => ({ kind, table: stage(kind) }))),
       transaction.unsafe(statements.plan).execute(),
       transaction.unsafe(statements.upsert).execute(),
@@ -416,9 +417,9 @@ async function checkStaged(transaction: Transaction, pair: Pair, stages: Array<{
 }
 
 /**
- * Moves the watermark and writes the pass's ledger row, in the caller's transaction; `after`, a
- * statement sent with the ledger's, runs last (dropping the stages). Two round trips: the watermark
- * before is read in the one that moves it (pipelined, read first).
+ * Moves the watermark and writes the pass's ledger row, in the caller's transaction; `after` (the
+ * stages' drop) is sent with the ledger's row. Two round trips: the watermark before is read in
+ * the one that moves it, sent first.
  */
 async function commitPass(transaction: Transaction, pair: PassPair, pass: Omit<Pass, 'watermarkAfter' | 'reason'>, newest: string, after?: string): Promise<string | null> {
   const [[before], watermarkAfter] = await Promise.all([
