@@ -109,7 +109,7 @@ function render({ items, repetitions, postgres, sizes, everyType, fairness: shar
   const lines = [
     '# Benchmark results',
     '',
-    `\`npm run bench -- --items ${items} --repetitions ${repetitions}\`, ${new Date().toISOString().slice(0, 10)}: medians of ${repetitions} runs (of ${2 * repetitions + 1} rounds for the delta, each beside its floor); before each load, a CHECKPOINT; before each timed part, no autovacuum at work; before the reloads, the loaded table vacuumed and analyzed, as autovacuum does within a minute of a load.`,
+    `\`npm run bench -- --items ${items} --repetitions ${repetitions}\`, ${new Date().toISOString().slice(0, 10)}: medians of ${repetitions} runs (of ${large.floorRatios.length} rounds for the delta, each beside its floor); before each load, a CHECKPOINT; before each timed part, no autovacuum at work; before the reloads, the loaded table vacuumed and analyzed, as autovacuum does within a minute of a load.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}, PostgreSQL ${postgres}.`,
     'The simulator, PostgreSQL and the sync each run in their own process on this one machine.',
     '',

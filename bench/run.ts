@@ -36,8 +36,11 @@ const items = Number(values.items);
 const repetitions = Number(values.repetitions);
 /** The pace of an API that leaves the machine room beside a load (see measurePacedReloads). */
 const PACED_LINES_PER_SECOND = 100_000;
-/** Rounds of the delta and of its floor: more than repetitions (see measureSize). */
-const deltaRounds = 2 * repetitions + 1;
+/**
+ * Rounds of the delta and of its floor: more than repetitions (see measureSize). Seven gave the
+ * same code 1.11–1.35 × its floor over four runs of the benchmark.
+ */
+const deltaRounds = 4 * repetitions + 1;
 
 /** A resource the benchmark loads: from its own schema file, served alone by its own simulator. */
 interface Target {
@@ -330,7 +333,7 @@ async function copyCeiling(sql: Sql, { table }: Target, file: string, binary: bo
  * The statements run in a session of their own, opened before the clock starts, as the sync's
  * ApplyDelta runs in a session its run opened: a backend maps each page of shared memory the first
  * time it touches it (without huge pages, a page fault per 4 kB), so a session that has worked
- * for a while, as the benchmark's own has, applies the same changes some 20–30 ms faster here.
+ * for a while, as the benchmark's own has, applies the same changes faster: about 14 ms of 110 here.
  */
 async function applyAlone(sql: Sql, url: string, api: FocusApi, { resource, table }: Target, watermark: string): Promise<{ copy: number; apply: number }> {
   const stage = (kind: 'created' | 'updated' | 'deleted') => `public.bench_${kind}`;

@@ -36,7 +36,7 @@ describe('npm run bench', () => {
     expect(results).toMatch(/\| \*\*Delta ÷ reading\*\* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| CPU in the full load: the sync process; the whole machine \(\d+ cores, .*\) \| \d+\.\d s \(\d+\.\d µs a row\); \d+% busy \|/);
     expect(results).toMatch(/LoadCreated \d+ ms, LoadUpdated \d+ ms, LoadDeleted \d+ ms, ApplyDelta \d+ ms/);
-    // With one repetition, three rounds of the delta beside its floor: a range of their ratios.
+    // With one repetition, five rounds of the delta beside its floor: a range of their ratios.
     expect(results).toMatch(/\| \*\*Delta ÷ \(reading \+ PostgreSQL's apply alone\)\*\*, of the medians \(each round's, range\) \| \*\*\d+\.\d\d\*\* \(\d+\.\d\d–\d+\.\d\d\) \|/);
     expect(results).toMatch(/\| \*\*Forced full reload ÷ full load\*\*, nothing changed .* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| \*\*Table size after the reload ÷ freshly loaded\*\*, .* \| \*\*\d+\.\d\d\*\*; \d+\.\d\d \|/);
