@@ -4,18 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { stagedColumns, stageLines } from '../../functions/core/db/copy.ts';
 import { deltaStatements } from '../../functions/core/db/mirror.ts';
-import type { Resource } from '../../functions/core/resources.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { keyAndTimes } from '../support/resources.ts';
 
 const database = useTestDatabase();
-const resource: Resource = {
-  name: 'things',
-  attributes: [
-    { name: 'id', type: 'int64', primaryKey: true },
-    { name: 'created_at', type: 'time', primaryKey: false },
-    { name: 'updated_at', type: 'time', primaryKey: false },
-  ],
-};
+const resource = keyAndTimes;
 const ROWS = 50_000;
 
 async function* deletedLines(ids: number[]): AsyncGenerator<LineBatch> {

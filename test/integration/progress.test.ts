@@ -6,20 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
 import { stagedColumns, stageLines } from '../../functions/core/db/copy.ts';
 import { ASK_TOTAL_AFTER_MS, LISTENER_INTERVAL_MS, onProgress, type TotalRows } from '../../functions/core/telemetry/progress.ts';
-import type { Resource } from '../../functions/core/resources.ts';
 import { progressView } from '../../statemachine/local/progress-view.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { startHarness } from '../support/harness.ts';
+import { keyAndTimes } from '../support/resources.ts';
 
 const database = useTestDatabase();
-const resource: Resource = {
-  name: 'things',
-  attributes: [
-    { name: 'id', type: 'int64', primaryKey: true },
-    { name: 'created_at', type: 'time', primaryKey: false },
-    { name: 'updated_at', type: 'time', primaryKey: false },
-  ],
-};
+const resource = keyAndTimes;
 const BATCHES = 4;
 const BATCH_ROWS = 1_000;
 
