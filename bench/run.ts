@@ -195,7 +195,7 @@ async function measureSize(size: number): Promise<SizeFigures> {
       const watermark = await watermarkOf(sql);
       const readSeconds = await timeOnce(async () => { for (const mode of ['created', 'updated', 'deleted'] as const) await readBody(api, target, mode, watermark); });
       await checkpoint(sql);
-      const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']);
+      const steps = await stepSeconds(config, ['LoadCreated', 'LoadUpdated', 'ApplyDelta']);
       delta.push({ readSeconds, applySeconds: Object.values(steps).reduce((sum, seconds) => sum + seconds, 0), steps });
       await mutate();
       alone.push(await applyAlone(sql, config.databaseUrl, api, target, await watermarkOf(sql)));

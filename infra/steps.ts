@@ -22,13 +22,13 @@ const STEPS_DIR = fileURLToPath(new URL('../functions/steps/', import.meta.url))
 const RELEASE_ENTRY = fileURLToPath(new URL('../functions/events/release-execution.ts', import.meta.url));
 const RELEASE_TIMEOUT_SECONDS = 120;
 
-// The loaders stream a pair's lines for minutes, CPU-bound in one thread (parsing JSON, encoding
-// COPY text: about 13 CPU-seconds per million rows, bench/RESULTS.md). Lambda gives CPU in
-// proportion to memory and a whole vCPU at 1,769 MB: below it a load runs slower for the same
-// GB-seconds, above it the extra share has no second busy thread to go to. The rest need seconds
-// and little memory.
+// The loaders (and ApplyDelta, which reads the deleted items) stream a pair's lines for minutes,
+// CPU-bound in one thread (parsing JSON, encoding COPY text: about 13 CPU-seconds per million
+// rows, bench/RESULTS.md). Lambda gives CPU in proportion to memory and a whole vCPU at 1,769 MB:
+// below it a load runs slower for the same GB-seconds, above it the extra share has no second
+// busy thread to go to. The rest need seconds and little memory.
 const ONE_VCPU_MB = 1769;
-const MEMORY_MB: Record<string, number> = { FullLoad: ONE_VCPU_MB, LoadCreated: ONE_VCPU_MB, LoadUpdated: ONE_VCPU_MB, LoadDeleted: ONE_VCPU_MB, BuildDbSchema: 512, ApplyDelta: 512 };
+const MEMORY_MB: Record<string, number> = { FullLoad: ONE_VCPU_MB, LoadCreated: ONE_VCPU_MB, LoadUpdated: ONE_VCPU_MB, ApplyDelta: ONE_VCPU_MB, BuildDbSchema: 512 };
 const DEFAULT_MEMORY_MB = 256;
 // A function ends before its Task state times out, so that a step never outlives the state
 // machine's view of it (and Summarize never drops a staging table a loader still writes).

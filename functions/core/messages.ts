@@ -54,7 +54,7 @@ export const pair = pairItem.extend({ execution: name });
 /** GetClientState's input: the pair, and the execution's ARN, by which another execution can ask Step Functions whether this one still runs. */
 export const clientStateInput = pair.extend({ executionArn: name.optional() });
 
-/** What FullLoad and ApplyDelta read: the pair, and why GetClientState or PlanRepair chose this pass (for the run ledger). */
+/** What FullLoad reads: the pair, and why GetClientState or PlanRepair chose this pass (for the run ledger). */
 export const passInput = pair.extend({ reason: z.string().optional() });
 
 /** One pass that ended out of sync, before a repair. */
@@ -110,7 +110,6 @@ export const pairResult = z.looseObject({
   reason: z.string().optional(),
   created: staged.optional(),
   updated: staged.optional(),
-  deleted: staged.optional(),
   applied: applied.optional(),
   compare: comparison.optional(),
   repairs: z.array(pass).optional(),

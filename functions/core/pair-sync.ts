@@ -4,13 +4,14 @@ import { readAhead, type LineBatch, type LinesAhead } from './api/ndjson.ts';
 import { mirrorTable, readResource } from './db/catalog.ts';
 import { stagedColumns, stageLines } from './db/copy.ts';
 import { STAGING_STEP, stagingTable } from './db/identifiers.ts';
-import { acquireLease, releaseLeases, whileHolding } from './db/leases.ts';
+import { acquireLease, releaseLeases, renewLease, whileHolding } from './db/leases.ts';
 import { applyStaged, countRows, dropStaleStaging, loadEmptyTable, readClientState, reloadTable, type ClientState } from './db/mirror.ts';
 import { recordComparison } from './db/ledger.ts';
 import type { Applied, ClientStateInput, ClientStateOutput, Comparison, OutOfSync, PairInput, PassInput, RepairPlan } from './messages.ts';
 import type { Runtime } from './runtime.ts';
 
-type DeltaKind = Exclude<LineMode, 'full'>;
+/** The changes staged by a step of their own; the deleted are ApplyDelta's. */
+type StagedKind = Exclude<LineMode, 'full' | 'deleted'>;
 
 /** Takes the pair's lease (or reports it skipped when another run holds it) and decides the load. */
 export async function getClientState({ sql, config, executions }: Runtime, input: ClientStateInput): Promise<ClientStateOutput> {
@@ -64,23 +65,38 @@ async function readingAhead<T>(read: () => AsyncGenerator<LineBatch>, work: (lin
   }
 }
 
-/** Streams one kind of change since the watermark into its staging table; nothing visible changes. */
-export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: DeltaKind): Promise<{ rows: number }> {
+/**
+ * Streams the items created, or those updated, since the watermark into their staging table;
+ * nothing visible changes. The deleted ones are ApplyDelta's (see applyDelta).
+ */
+export async function stageDelta({ sql, api, config }: Runtime, state: ClientStateOutput, kind: StagedKind): Promise<{ rows: number }> {
   const read = () => api.lines(state.resource, state.country, kind, state.watermark ?? undefined);
   return readingAhead(read, (lines) => whileHolding(sql, state, config.lease, STAGING_STEP[kind], async () => {
     const resource = await readResource(sql, state.resource);
     const stage = stagingTable(state.execution, state.resource, state.country, kind);
-    const rows = await stageLines(sql, stage, stagedColumns(resource, kind === 'deleted'), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state), { again: read });
+    const rows = await stageLines(sql, stage, stagedColumns(resource), lines, `${state.resource}/${state.country} ${kind} lines since ${state.watermark}`, pairOf(state), { again: read });
     return { rows };
   }));
 }
 
-/** Applies the three staged kinds of change and moves the watermark, in one transaction. */
-export async function applyDelta({ sql, config }: Runtime, pair: PassInput): Promise<Applied> {
-  const resource = await readResource(sql, pair.resource);
-  const table = mirrorTable(config.tableSchemaPrefix, pair.resource, pair.country);
-  const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), pair);
-  return { loaded: upserted, deleted, watermark };
+/**
+ * Applies the staged created and updated items, the items deleted since the watermark and the new
+ * watermark, in one transaction. The deleted items are read last, as ever: this step reads them,
+ * into their staging table on a connection of its own, while its transaction upserts the others,
+ * and deletes them once they are all in. The lease is renewed first (a run that lost its pair
+ * reads nothing); the transaction then holds its row, so no other run can take the pair over
+ * while the deleted items are read, however long that takes.
+ */
+export async function applyDelta({ sql, api, config }: Runtime, state: ClientStateOutput): Promise<Applied> {
+  const read = () => api.lines(state.resource, state.country, 'deleted', state.watermark ?? undefined);
+  return readingAhead(read, async (lines) => {
+    const [resource] = await Promise.all([readResource(sql, state.resource), renewLease(sql, state, config.lease, 'ApplyDelta')]);
+    const table = mirrorTable(config.tableSchemaPrefix, state.resource, state.country);
+    const stage = stagingTable(state.execution, state.resource, state.country, 'deleted');
+    const stageDeleted = () => stageLines(sql, stage, stagedColumns(resource, true), lines, `${state.resource}/${state.country} deleted lines since ${state.watermark}`, pairOf(state), { again: read });
+    const { upserted, deleted, watermark } = await applyStaged(sql, table, stagedColumns(resource), state, stageDeleted);
+    return { loaded: upserted, deleted, watermark };
+  });
 }
 
 export async function checkServerState({ api }: Runtime, pair: PairInput, watermark: string | null): Promise<{ totalItems: number }> {

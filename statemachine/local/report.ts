@@ -104,7 +104,6 @@ function counts(state: string, output: unknown): string {
     case 'FullLoad': return `${value.applied?.loaded} rows loaded`;
     case 'LoadCreated': return `${value.created?.rows} created staged`;
     case 'LoadUpdated': return `${value.updated?.rows} updated staged`;
-    case 'LoadDeleted': return `${value.deleted?.rows} deleted staged`;
     case 'ApplyDelta': return `${value.applied?.loaded} upserted, ${value.applied?.deleted} deleted`;
     case 'CheckServerState': return `${value.server?.totalItems} on the server`;
     case 'CompareState': return `${value.compare?.clientCount} in the mirror`;

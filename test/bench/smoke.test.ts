@@ -35,7 +35,7 @@ describe('npm run bench', () => {
     expect(results).toMatch(/\| \*\*Full load ÷ COPY ceiling\*\*, each repetition against the ceiling measured right after it \(range\) \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| \*\*Delta ÷ reading\*\* \| \*\*\d+\.\d\d\*\* \|/);
     expect(results).toMatch(/\| CPU in the full load: the sync process; the whole machine \(\d+ cores, .*\) \| \d+\.\d s \(\d+\.\d µs a row\); \d+% busy \|/);
-    expect(results).toMatch(/LoadCreated \d+ ms, LoadUpdated \d+ ms, LoadDeleted \d+ ms, ApplyDelta \d+ ms/);
+    expect(results).toMatch(/LoadCreated \d+ ms, LoadUpdated \d+ ms, ApplyDelta \d+ ms/);
     // With one repetition, five rounds of the delta beside its floor: a range of their ratios.
     expect(results).toMatch(/\| \*\*Delta ÷ \(reading \+ PostgreSQL's apply alone\)\*\*, of the medians \(each round's, range\) \| \*\*\d+\.\d\d\*\* \(\d+\.\d\d–\d+\.\d\d\) \|/);
     expect(results).toMatch(/\| \*\*Forced full reload ÷ full load\*\*, nothing changed .* \| \*\*\d+\.\d\d\*\* \|/);

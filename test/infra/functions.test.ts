@@ -12,7 +12,8 @@ import { fn, logicalIdOf, resourcesOf, stateMachine, synthesize, type Synthesize
 const aslText = readFileSync(DEFINITION_FILE, 'utf8');
 const asl = JSON.parse(aslText) as { States: Record<string, unknown>; TimeoutSeconds?: number };
 const tasks = taskStates(asl);
-const LOADERS = ['FullLoad', 'LoadCreated', 'LoadUpdated', 'LoadDeleted'];
+// The steps that read lines (ApplyDelta reads the deleted ones).
+const LOADERS = ['FullLoad', 'LoadCreated', 'LoadUpdated', 'ApplyDelta'];
 const PINNED_NODE = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.node!;
 
 let synth: Synthesized;

@@ -47,7 +47,7 @@ describe('npm run rehearse', () => {
       expect(fn.bundleDir.startsWith(outdir)).toBe(true);
       expect(invocation!.peakMb, state).toBeLessThanOrEqual(fn.memoryMb);
     }
-    expect(new Set(served.map(({ state }) => state))).toEqual(new Set(['Authenticate', 'LoadSchema', 'BuildDbSchema', 'GetClientState', 'FullLoad', 'CheckServerState', 'CompareState', 'Summarize', 'LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta']));
+    expect(new Set(served.map(({ state }) => state))).toEqual(new Set(['Authenticate', 'LoadSchema', 'BuildDbSchema', 'GetClientState', 'FullLoad', 'CheckServerState', 'CompareState', 'Summarize', 'LoadCreated', 'LoadUpdated', 'ApplyDelta']));
     // Warm sandboxes serve the second execution, as on Lambda.
     expect(served.find(({ state, invocation }) => state === 'Authenticate' && !invocation!.cold)).toBeDefined();
     expect(lines.join('\n')).toMatch(/^FullLoad +promotions\/de +FullLoad · asset\.\w{8}…\/index\.mjs +cold +\d+ ms +peak \d+ of 1769 MB$/m);

@@ -77,9 +77,8 @@ describe('STEP_READS', () => {
     expect(delta.load).toBe('delta');
     const created = await invoke('LoadCreated', delta);
     const updated = await invoke('LoadUpdated', delta);
-    const deleted = await invoke('LoadDeleted', delta);
     const deltaApplied = await invoke('ApplyDelta', delta);
-    const summary = await invoke('Summarize', { execution: `${execution}-2`, pairs: [{ ...delta, created, updated, deleted, applied: deltaApplied, compare }] });
+    const summary = await invoke('Summarize', { execution: `${execution}-2`, pairs: [{ ...delta, created, updated, applied: deltaApplied, compare }] });
     expect(summary.failed).toBe(0);
 
     // Steps off this path (repairs, say) run on their SAM-style event.

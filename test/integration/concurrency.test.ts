@@ -50,8 +50,8 @@ describe('two runs at once', () => {
   });
 });
 
-/** The real client; once the deleted lines of promotions/de have all been read, `then` runs. */
-class AfterDeletedLines extends FocusApi {
+/** The real client; once the updated lines of promotions/de have all been read (LoadUpdated's), `then` runs. */
+class AfterUpdatedLines extends FocusApi {
   readonly #then: () => Promise<unknown>;
 
   constructor(then: () => Promise<unknown>) {
@@ -61,7 +61,7 @@ class AfterDeletedLines extends FocusApi {
 
   override async *lines(resource: string, country: string, mode: LineMode, since?: string): AsyncGenerator<LineBatch> {
     yield* super.lines(resource, country, mode, since);
-    if (resource === 'promotions' && country === 'de' && mode === 'deleted') await this.#then();
+    if (resource === 'promotions' && country === 'de' && mode === 'updated') await this.#then();
   }
 }
 
@@ -74,7 +74,7 @@ describe('a run whose lease another run took over before ApplyDelta', () => {
     };
     const before = await pair();
     const takeOver = () => harness.sql`UPDATE focus_sync.leases SET execution = 'usurper' WHERE resource = 'promotions' AND country = 'de'`;
-    const run = await harness.sync({}, { api: new AfterDeletedLines(takeOver) });
+    const run = await harness.sync({}, { api: new AfterUpdatedLines(takeOver) });
     expect(run.summary).toMatchObject({ inSync: 1, failed: 1 });
     expect(run.summary!.pairs.find((p) => p.resource === 'promotions')).toMatchObject({ status: 'failed', error: expect.stringContaining('LeaseLost') });
     expect(await pair()).toEqual(before);

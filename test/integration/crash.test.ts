@@ -36,6 +36,12 @@ async function killInside(child: ChildProcess, state: string, until?: () => Prom
   await run.exited;
 }
 
+/** Whether a transaction has written to the promotions table and not yet ended: ApplyDelta's, its upsert made. */
+async function upserted(): Promise<boolean> {
+  const [{ writing }] = await harness.sql<[{ writing: boolean }]>`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = to_regclass('focus_de.promotions') AND mode = 'RowExclusiveLock' AND granted) AS writing`;
+  return writing;
+}
+
 async function stagingTables(): Promise<ReadonlyArray<{ tablename: string }>> {
   return harness.sql`SELECT tablename FROM pg_tables WHERE schemaname = 'focus_sync' AND tablename LIKE 'stage%' ORDER BY tablename COLLATE "C"`;
 }
@@ -61,11 +67,11 @@ describe('a sync process killed', () => {
     expect(await stagingTables()).toEqual([]);
   });
 
-  it('between delta steps applies nothing; the next run converges and drops the staging tables the dead run left', async () => {
+  it('inside ApplyDelta, its upsert made and the deleted items still being read, applies nothing; the next run converges and drops the staging tables the dead run left', async () => {
     harness.simulator.mutate({ created: 10, updated: 10, deleted: 10 });
     const before = await harness.snapshot();
     harness.simulator.addFault({ match: '/promotions/de/deleted/lines', stallAfterLines: 1, stallMs: 60_000 });
-    await killInside(startSync(['--resources', 'promotions']), 'LoadDeleted');
+    await killInside(startSync(['--resources', 'promotions']), 'ApplyDelta', upserted);
     harness.simulator.clearFaults();
     expect(await harness.snapshot()).toEqual(before);
     expect(await stagingTables()).toHaveLength(2);

@@ -36,7 +36,7 @@ describe('statemachine/sync.asl.json', () => {
   it('has the sequence flow of the reference client, as Task states', () => {
     expect(tasks).toEqual([
       'Authenticate', 'LoadSchema', 'BuildDbSchema', 'GetClientState', 'FullLoad', 'LoadCreated', 'LoadUpdated',
-      'LoadDeleted', 'ApplyDelta', 'CheckServerState', 'CompareState', 'PlanRepair', 'Summarize',
+      'ApplyDelta', 'CheckServerState', 'CompareState', 'PlanRepair', 'Summarize',
     ]);
   });
 

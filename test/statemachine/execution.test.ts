@@ -31,7 +31,7 @@ describe('the state machine, run locally', () => {
     harness.simulator.mutate({ created: 1, updated: 1, deleted: 1 });
     const { path } = await record();
     expect(path).toEqual([
-      'SyncPair', 'GetClientState', 'FullOrDelta', 'LoadCreated', 'LoadUpdated', 'LoadDeleted', 'ApplyDelta',
+      'SyncPair', 'GetClientState', 'FullOrDelta', 'LoadCreated', 'LoadUpdated', 'ApplyDelta',
       'CheckServerState', 'CompareState', 'InSync', 'PairInSync',
     ]);
   });

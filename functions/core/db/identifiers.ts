@@ -26,7 +26,7 @@ export function countrySchema(prefix: string, country: string): string {
 export type StagingKind = 'full' | 'created' | 'updated' | 'deleted' | 'differences';
 
 /** The step that fills each kind of staging table (a full reload's differences: see reload.ts). */
-export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'LoadDeleted', differences: 'FullLoad' };
+export const STAGING_STEP: Readonly<Record<StagingKind, string>> = { full: 'FullLoad', created: 'LoadCreated', updated: 'LoadUpdated', deleted: 'ApplyDelta', differences: 'FullLoad' };
 
 /**
  * A staging table name unique to one execution and pair, and derivable again from them alone; a

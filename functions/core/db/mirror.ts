@@ -312,30 +312,45 @@ async function middleKey(sql: Sql, stage: string, columns: StagedColumn[]): Prom
   return found?.middle ?? null;
 }
 
-/** Delta: upsert created and updated, delete deleted, and move the watermark, all at once. */
-export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
+/**
+ * Delta: upsert created and updated, delete deleted, and move the watermark, all at once.
+ * `stageDeleted` stages the deleted items (on a connection of its own, and committed, as the load
+ * steps stage theirs) while the transaction upserts the others; the delete waits for it.
+ */
+export async function applyStaged(sql: Sql, table: string, columns: StagedColumn[], pair: PassPair, stageDeleted: () => Promise<number>): Promise<{ upserted: number; deleted: number; watermark: string | null }> {
   const stage = (kind: StagingKind) => stagingTable(pair.execution, pair.resource, pair.country, kind);
   const statements = deltaStatements(table, columns, stage);
-  return guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
-    // The lease first: a run that lost the pair must not take row locks the new holder waits on.
-    await holdLease(transaction, pair);
-    // Then the rest sent together (postgres.js pipelines a transaction's queries): an emptied
-    // stage is found before the commit all the same, and only rolls back what ran.
-    const [[created, updated], , upserted, deleted] = await Promise.all([
-      checkStaged(transaction, pair, (['created', 'updated', 'deleted'] as const).map((kind) => ({ kind, table: stage(kind) }))),
-      transaction.unsafe(statements.plan).execute(),
-      transaction.unsafe(statements.upsert).execute(),
-      transaction.unsafe(statements.delete).execute(),
-    ]);
-    const pass = { mode: 'delta' as const, loaded: 0, created: created!, updated: updated!, deleted: deleted.count, differences: null };
-    const watermark = await commitPass(transaction, pair, pass,
-      `SELECT greatest(
-         (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
-         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
-         (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`,
-      `DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
-    return { upserted: upserted.count, deleted: deleted.count, watermark };
-  }));
+  const staging = stageDeleted();
+  // Its failure surfaces where the transaction awaits it; and it has settled before this returns,
+  // whatever failed first, so that nothing of the step works on after it.
+  staging.catch(() => {});
+  try {
+    return await guard(`Applying the delta of ${pair.resource}/${pair.country}`, () => sql.begin(async (transaction) => {
+      // The lease first: a run that lost the pair must not take row locks the new holder waits on.
+      await holdLease(transaction, pair);
+      // Then the rest sent together (postgres.js pipelines a transaction's queries): an emptied
+      // stage is found before the commit all the same, and only rolls back what ran.
+      const [[created, updated], , upserted] = await Promise.all([
+        checkStaged(transaction, pair, (['created', 'updated'] as const).map((kind) => ({ kind, table: stage(kind) }))),
+        transaction.unsafe(statements.plan).execute(),
+        transaction.unsafe(statements.upsert).execute(),
+      ]);
+      // The deleted stage is this step's own, committed just now: no crash can have emptied it
+      // without ending this transaction too.
+      await staging;
+      const deleted = await transaction.unsafe(statements.delete);
+      const pass = { mode: 'delta' as const, loaded: 0, created: created!, updated: updated!, deleted: deleted.count, differences: null };
+      const watermark = await commitPass(transaction, pair, pass,
+        `SELECT greatest(
+           (SELECT watermark FROM ${SYNC_SCHEMA}.state WHERE resource = $1 AND country = $2),
+           (SELECT max(greatest(created_at, updated_at)) FROM ${stage('created')}),
+           (SELECT max(greatest(created_at, updated_at)) FROM ${stage('updated')}))`,
+        `DROP TABLE ${stage('created')}, ${stage('updated')}, ${stage('deleted')}`);
+      return { upserted: upserted.count, deleted: deleted.count, watermark };
+    }));
+  } finally {
+    await staging.catch(() => {});
+  }
 }
 
 /**
