@@ -84,7 +84,7 @@ export async function stageDelta({ sql, api, config }: Runtime, state: ClientSta
  * watermark, in one transaction. The deleted items are read last, as ever: this step reads them,
  * into their staging table on a connection of its own, while its transaction upserts the others,
  * and deletes them once they are all in. The lease is renewed first (a run that lost its pair
- * reads nothing); the transaction then holds its row, so no other run can take the pair over
+ * stages nothing); the transaction then holds its row, so no other run can take the pair over
  * while the deleted items are read, however long that takes.
  */
 export async function applyDelta({ sql, api, config }: Runtime, state: ClientStateOutput): Promise<Applied> {
