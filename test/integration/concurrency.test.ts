@@ -3,8 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FocusApi, type LineMode } from '../../functions/core/api/client.ts';
 import type { LineBatch } from '../../functions/core/api/ndjson.ts';
+import { stagingTable } from '../../functions/core/db/identifiers.ts';
 import { acquireLease } from '../../functions/core/db/leases.ts';
+import { LeaseLost } from '../../functions/core/errors.ts';
+import { applyDelta, getClientState, stageDelta } from '../../functions/core/pair-sync.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { withPass } from '../support/pass.ts';
 import { runSyncProcess } from '../support/sync-process.ts';
 
 let harness: Harness;
@@ -65,7 +69,7 @@ class AfterUpdatedLines extends FocusApi {
   }
 }
 
-describe('a run whose lease another run took over before ApplyDelta', () => {
+describe('a run whose lease another run took over during its delta', () => {
   it('applies nothing of the pair, fails it with LeaseLost, and the next run converges', async () => {
     harness.simulator.mutate({ created: 7, updated: 7, deleted: 7 });
     const pair = async () => {
@@ -79,6 +83,48 @@ describe('a run whose lease another run took over before ApplyDelta', () => {
     expect(run.summary!.pairs.find((p) => p.resource === 'promotions')).toMatchObject({ status: 'failed', error: expect.stringContaining('LeaseLost') });
     expect(await pair()).toEqual(before);
     await harness.sql`DELETE FROM focus_sync.leases WHERE execution = 'usurper'`;
+    expect((await harness.sync()).status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+});
+
+describe('ApplyDelta of a run that no longer holds the pair', () => {
+  /** A delta of promotions/de by hand: its created and updated items staged, then `lose`, then ApplyDelta's error. */
+  async function applyAfter(execution: string, lose: (pair: { execution: string }) => Promise<unknown>, lease?: { seconds: number }): Promise<{ error: unknown; deletedStaged: boolean }> {
+    let outcome!: { error: unknown; deletedStaged: boolean };
+    await withPass(harness, 'auto', execution, async (runtime, pair) => {
+      const state = await getClientState(runtime, pair);
+      expect(state.load).toBe('delta');
+      for (const kind of ['created', 'updated'] as const) await stageDelta(runtime, state, kind);
+      await lose(pair);
+      const config = { ...runtime.config, lease: { ...runtime.config.lease, ...lease } };
+      const error = await applyDelta({ ...runtime, config }, state).then(() => undefined, (caught: unknown) => caught);
+      const [{ found }] = await harness.sql<[{ found: string | null }]>`SELECT to_regclass(${stagingTable(execution, 'promotions', 'de', 'deleted')}) AS found`;
+      outcome = { error, deletedStaged: found !== null };
+    });
+    return outcome;
+  }
+
+  it('fails with LeaseLost before it stages anything when another run has taken the pair over', async () => {
+    harness.simulator.mutate({ created: 4, updated: 4, deleted: 4 });
+    const before = await harness.snapshot();
+    const { error, deletedStaged } = await applyAfter('local-taken-over', (pair) => harness.sql`UPDATE focus_sync.leases SET execution = 'usurper' WHERE execution = ${pair.execution}`);
+    expect(error).toBeInstanceOf(LeaseLost);
+    expect(deletedStaged).toBe(false);
+    expect(await harness.snapshot()).toEqual(before);
+    await harness.sql`DELETE FROM focus_sync.leases WHERE execution = 'usurper'`;
+    expect((await harness.sync()).status).toBe('SUCCEEDED');
+    await harness.expectMirrorEqualsServer();
+  });
+
+  it('applies nothing when its lease expires between its renewal and its transaction', async () => {
+    harness.simulator.mutate({ created: 4, updated: 4, deleted: 4 });
+    const before = await harness.snapshot();
+    // A lease of one microsecond: ApplyDelta renews it, and it has expired when the transaction checks it.
+    const { error, deletedStaged } = await applyAfter('local-expired', async () => {}, { seconds: 0.000_001 });
+    expect(error).toBeInstanceOf(LeaseLost);
+    expect(deletedStaged, 'the deleted items were staged, beside the transaction').toBe(true);
+    expect(await harness.snapshot()).toEqual(before);
     expect((await harness.sync()).status).toBe('SUCCEEDED');
     await harness.expectMirrorEqualsServer();
   });

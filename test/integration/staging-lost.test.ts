@@ -10,13 +10,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../functions/core/db/connection.ts';
 import { stagingTable } from '../../functions/core/db/identifiers.ts';
-import { releaseLeases } from '../../functions/core/db/leases.ts';
-import { dropStaging } from '../../functions/core/db/mirror.ts';
 import { StagingLost } from '../../functions/core/errors.ts';
 import { applyDelta, fullLoad, getClientState, stageDelta } from '../../functions/core/pair-sync.ts';
-import { closeRuntime, createRuntime, type Runtime } from '../../functions/core/runtime.ts';
 import { startEmbeddedPostgres } from '../../statemachine/local/embedded-postgres.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { withPass } from '../support/pass.ts';
 
 let directory: string;
 let postgres: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
@@ -56,26 +54,12 @@ async function crashPostgres(): Promise<void> {
   }
 }
 
-/** One pass of promotions/de by hand, step by step, as the state machine runs it. */
-async function withPass(mode: 'auto' | 'full', work: (runtime: Runtime, pair: { resource: string; country: string; mode: 'auto' | 'full'; onOutOfSync: 'none'; execution: string }) => Promise<void>): Promise<void> {
-  const runtime = createRuntime(harness.config);
-  const pair = { resource: 'promotions', country: 'de', mode, onOutOfSync: 'none' as const, execution: `local-staging-lost-${mode}` };
-  try {
-    await work(runtime, pair);
-  } finally {
-    // What Summarize does for a pair that failed.
-    await dropStaging(harness.sql, pair);
-    await releaseLeases(harness.sql, pair.execution);
-    await closeRuntime();
-  }
-}
-
 describe('a stage PostgreSQL emptied in a crash', () => {
   it('is not applied as a delta: the mirror and its watermark stay as they were, and the next run converges', async () => {
     expect((await harness.sync()).status).toBe('SUCCEEDED');
     harness.simulator.mutate({ created: 6, updated: 5, deleted: 4 });
     const before = await harness.snapshot();
-    await withPass('auto', async (runtime, pair) => {
+    await withPass(harness, 'auto', 'local-staging-lost-auto', async (runtime, pair) => {
       const state = await getClientState(runtime, pair);
       expect(state.load).toBe('delta');
       for (const kind of ['created', 'updated'] as const) await stageDelta(runtime, state, kind);
@@ -99,7 +83,7 @@ describe('a stage PostgreSQL emptied in a crash', () => {
     // The stream stalls after 200 lines, inside the reload's staging, while the transaction that
     // would apply it holds the table. The crash ends both, and empties what was staged.
     harness.simulator.addFault({ match: '/promotions/de/full/lines', stallAfterLines: 200, stallMs: 60_000 });
-    await withPass('full', async (runtime, pair) => {
+    await withPass(harness, 'full', 'local-staging-lost-full', async (runtime, pair) => {
       const state = await getClientState(runtime, pair);
       expect(state.load).toBe('full');
       const reload = fullLoad(runtime, { ...pair, reason: state.reason }).catch((caught: unknown) => caught);
