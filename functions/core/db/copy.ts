@@ -22,6 +22,11 @@ export type Lines = AsyncIterable<LineBatch>;
 
 const CHUNK_CHARACTERS = 1 << 16;
 
+/** The key's column names, quoted, in the key's order. */
+export function keyNames(columns: StagedColumn[]): string[] {
+  return columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+}
+
 /** The columns a staging table holds: every attribute, or for deleted lines only the key. */
 export function stagedColumns(resource: Resource, keysOnly = false): StagedColumn[] {
   const key = new Set(primaryKey(resource));
@@ -44,7 +49,7 @@ export function stagedColumns(resource: Resource, keysOnly = false): StagedColum
  * named by its value.
  */
 export async function stageLines(sql: Sql, table: string, columns: StagedColumn[], lines: Lines, where: string, owner: object, { total, keyed = false, again }: { total?: TotalRows; keyed?: boolean; again?: () => Lines } = {}): Promise<number> {
-  const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const key = keyNames(columns);
   try {
     // A transaction holds its connection: postgres.js would otherwise queue another query of this
     // process onto the connection in COPY mode when the pool is busy, and that query fails.
@@ -84,7 +89,7 @@ export async function stagePart(sql: Sql, table: string, columns: StagedColumn[]
 
 /** Gives a stage that stagePart filled its primary key (see addPrimaryKey). */
 export async function keyStage(sql: Sql, table: string, columns: StagedColumn[], where: string): Promise<void> {
-  const key = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const key = keyNames(columns);
   try {
     if (key.length > 0) await addPrimaryKey(sql, table, key, where);
   } catch (error) {

@@ -3,7 +3,7 @@ import { databaseError, FocusSyncError, InvalidLine, StagingLost } from '../erro
 import { LoadProgress, type TotalRows } from '../telemetry/progress.ts';
 import { wireTimestampSql } from '../timestamps.ts';
 import type { Sql, Transaction } from './connection.ts';
-import { copyLines, keyStage, LineParts, stageLines, stagePart, TextNeeded, type Lines, type StagedColumn } from './copy.ts';
+import { copyLines, keyNames, keyStage, LineParts, stageLines, stagePart, TextNeeded, type Lines, type StagedColumn } from './copy.ts';
 import { quoteIdentifier, quoteLiteral, STAGING_STEP, stagingPrefix, stagingTable, type StagingKind, SYNC_SCHEMA } from './identifiers.ts';
 import { recordPass, type Pass } from './ledger.ts';
 import { applyDifferencesStatement, boundsStatement, differencesStatement, differencesTable, repeatedKeyStatement, type Differences, type KeyRange } from './reload.ts';
@@ -359,9 +359,9 @@ export async function applyStaged(sql: Sql, table: string, columns: StagedColumn
  */
 export function deltaStatements(table: string, columns: StagedColumn[], stage: (kind: 'created' | 'updated' | 'deleted') => string): { plan: string; upsert: string; delete: string } {
   const names = columnList(columns);
-  const key = columnList(columns.filter((column) => column.key));
+  const key = keyNames(columns).join(', ');
   const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
-  const keyMatch = columns.filter((column) => column.key).map((column) => `t.${quoteIdentifier(column.name)} = d.${quoteIdentifier(column.name)}`).join(' AND ');
+  const keyMatch = keyNames(columns).map((name) => `t.${name} = d.${name}`).join(' AND ');
   return {
     // A delta costs what its changes cost, whatever the table's size: each deleted key is looked
     // up. Left to its estimates, the planner read whole tables to delete a few keys from them: a

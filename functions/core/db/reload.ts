@@ -3,7 +3,7 @@
 // parts of the keys (the merge join of two million-row tables is most of a reload's own work): a
 // part of the stage each while the next part loads, or side by side at the end (see mirror.ts's
 // Reload), then applied in one statement.
-import { columnDefinitions, type StagedColumn } from './copy.ts';
+import { columnDefinitions, keyNames, type StagedColumn } from './copy.ts';
 import { quoteIdentifier, quoteLiteral } from './identifiers.ts';
 
 /** What a full reload found: rows the table lacked, rows that differed, rows the API no longer has. */
@@ -40,7 +40,7 @@ export interface Statement {
 export function differencesStatement(table: string, stages: string[], differences: string, columns: StagedColumn[], range: KeyRange = []): Statement {
   const params: string[] = [];
   const condition = rangeCondition(columns, range, params);
-  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const keys = keyNames(columns);
   const firstKey = keys[0]!;
   const differs = columns.filter((column) => !column.key).map(differ);
   const selected = columns.map((column) => {
@@ -83,7 +83,7 @@ export function differencesTable(differences: string, columns: StagedColumn[]): 
  */
 export function boundsStatement(stage: string, columns: StagedColumn[], after: string[] | undefined): Statement {
   const params: string[] = [];
-  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const keys = keyNames(columns);
   const above = after ? `NOT EXISTS (SELECT 1 FROM ${stage}${rangeCondition(columns, [['<=', after]], params)})` : 'true';
   return {
     text: `SELECT (SELECT array[${keys.map((key) => `${key}::text`).join(', ')}] FROM ${stage} ORDER BY ${keys.map((key) => `${key} DESC`).join(', ')} LIMIT 1) AS greatest, ${above} AS above`,
@@ -97,7 +97,7 @@ export function boundsStatement(stage: string, columns: StagedColumn[], after: s
  * aggregation off, a walk through their indexes.
  */
 export function repeatedKeyStatement(stages: string[], columns: StagedColumn[]): string {
-  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const keys = keyNames(columns);
   const list = keys.join(', ');
   const names = columns.filter((column) => column.key).map((column) => `quote_ident(${quoteLiteral(column.name)})`);
   return `SELECT '(' || concat_ws(', ', ${names.join(', ')}) || ')=(' || concat_ws(', ', ${keys.map((key) => `${key}::text`).join(', ')}) || ')' AS key
@@ -113,7 +113,7 @@ export function repeatedKeyStatement(stages: string[], columns: StagedColumn[]):
  */
 export function applyDifferencesStatement(table: string, differences: string, columns: StagedColumn[]): string {
   const names = columns.map((column) => quoteIdentifier(column.name));
-  const keys = columns.filter((column) => column.key).map((column) => quoteIdentifier(column.name));
+  const keys = keyNames(columns);
   const updates = columns.filter((column) => !column.key).map((column) => `${quoteIdentifier(column.name)} = excluded.${quoteIdentifier(column.name)}`);
   return `WITH removed AS (
       DELETE FROM ${table} AS t USING ${differences} AS d
